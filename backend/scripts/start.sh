@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# `npm start`: the whole product on embedded defaults, on this machine.
+# Installs what is missing (Node.js 24, npm packages, Debian packages), builds the backend and both web apps,
+# starts a demo Active Directory (Samba AD DC) and a demo OpenLDAP with ppolicy, seeded with users, helpdesk agents
+# and a lockout policy, then runs the backend (embedded event store under .data/) serving the admin and kiosk apps.
+# Ctrl-C stops everything. Environment: PORT (default 8080), UNLOCKDESK_DEMO_AD_IP (default 127.0.10.1),
+# UNLOCKDESK_DEMO_LDAP_PORT (default 13389), UNLOCKDESK_DATA_DIR (default .data).
+source "$(dirname "$0")/lib.sh"
+t0=$(date +%s.%N)
+ensure_node
+apt_ensure "${LAB_PACKAGES[@]}"
+ensure_deps
+cd "$ROOT"
+
+PORT="${PORT:-8080}"
+DATA="${UNLOCKDESK_DATA_DIR:-$ROOT/.data}"
+DEMO="$DATA/demo"
+mkdir -p "$DEMO"
+
+log "building the backend and the web apps"
+npm run build:all >"$DEMO/build.log" 2>&1 || { cat "$DEMO/build.log" >&2; exit 1; }
+
+stop_labs() {
+  bash "$ROOT/backend/labs/samba-ad.sh" stop "$DEMO/ad" >/dev/null 2>&1 || true
+  bash "$ROOT/backend/labs/openldap.sh" stop "$DEMO/ldap" >/dev/null 2>&1 || true
+}
+trap stop_labs EXIT
+trap 'exit 130' INT TERM
+
+log "starting the demo directories"
+stop_labs
+bash "$ROOT/backend/labs/samba-ad.sh" start "$DEMO/ad" "${UNLOCKDESK_DEMO_AD_IP:-127.0.10.1}" >"$DEMO/ad.env"
+bash "$ROOT/backend/labs/openldap.sh" start "$DEMO/ldap" "${UNLOCKDESK_DEMO_LDAP_PORT:-13389}" >"$DEMO/ldap.env"
+
+node "$ROOT/backend/scripts/demo-config.mjs" "$DEMO/ad.env" "$DEMO/ldap.env" >"$DEMO/unlockdesk.yaml"
+
+export UNLOCKDESK_CONFIG="$DEMO/unlockdesk.yaml" UNLOCKDESK_DATA_DIR="$DATA" PORT HOST="${HOST:-127.0.0.1}"
+node backend/dist/main.js &
+backend=$!
+for _ in $(seq 1 300); do
+  curl -fs "http://127.0.0.1:$PORT/api/health" >/dev/null 2>&1 && break
+  kill -0 "$backend" 2>/dev/null || { log "the backend exited during start-up"; exit 1; }
+  sleep 0.1
+done
+ready=$(node -e "console.log((Date.now()/1000 - $t0).toFixed(1))")
+cat >&2 <<MSG
+
+  Unlock Desk is running (ready ${ready} s after the start command)
+    Admin console  http://127.0.0.1:$PORT/
+    Kiosk          http://127.0.0.1:$PORT/kiosk/
+    API health     http://127.0.0.1:$PORT/api/health
+
+  Demo sign-ins (admin console)
+    Active Directory (Samba)  hd.agent / AgentPass1!     helpdesk agent
+                              hd.admin / AdminPass1!     administrator (Manage Roles)
+                              hd.auditor / AuditPass1!   auditor
+    OpenLDAP                  lin.agent / Lin-Agent-1    helpdesk agent
+  Demo users to lock out: alice, carol, dave (AD OU=Staff; alice and carol are also in OpenLDAP)
+  Press Ctrl-C to stop the backend and the demo directories.
+
+MSG
+wait "$backend"

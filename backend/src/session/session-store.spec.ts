@@ -1,0 +1,51 @@
+import { SessionStore } from './session-store';
+
+const agent = { storeId: 'ad', userId: 'u1', dn: 'CN=A', username: 'hd.agent', displayName: 'Hanna', groups: ['G'] };
+
+describe('SessionStore', () => {
+  let now = 0;
+  let store: SessionStore;
+  beforeEach(() => {
+    now = 1_000_000;
+    store = new SessionStore(':memory:', { idleMs: 30 * 60_000, absoluteMs: 8 * 3600_000 }, () => now);
+  });
+  afterEach(() => store.close());
+
+  it('returns the agent for the token it issued, and nothing for another token', () => {
+    const { token, session } = store.create(agent);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(store.touch(token)?.agent).toEqual(agent);
+    expect(store.touch(token)?.csrfToken).toBe(session.csrfToken);
+    expect(store.touch(`${token}x`)).toBeUndefined();
+  });
+
+  it('ends a session after the idle timeout, and extends it on each use', () => {
+    const { token } = store.create(agent);
+    now += 29 * 60_000;
+    expect(store.touch(token)).toBeDefined();
+    now += 29 * 60_000;
+    expect(store.touch(token)).toBeDefined();
+    now += 31 * 60_000;
+    expect(store.touch(token)).toBeUndefined();
+  });
+
+  it('ends a busy session at the absolute timeout', () => {
+    const { token } = store.create(agent);
+    for (let i = 0; i < 16; i++) {
+      now += 29 * 60_000;
+      expect(store.touch(token)).toBeDefined();
+    }
+    now += 29 * 60_000; // 8 h 13 min after sign-in
+    expect(store.touch(token)).toBeUndefined();
+  });
+
+  it('forgets revoked sessions and sweeps expired ones', () => {
+    const a = store.create(agent).token;
+    const b = store.create(agent).token;
+    store.revoke(a);
+    expect(store.touch(a)).toBeUndefined();
+    now += 31 * 60_000;
+    expect(store.sweep()).toBe(1);
+    expect(store.touch(b)).toBeUndefined();
+  });
+});

@@ -1,0 +1,94 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import type { Agent } from './agent-directory';
+
+export type Session = {
+  agent: Agent;
+  csrfToken: string;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+};
+
+export type SessionTimeouts = { idleMs: number; absoluteMs: number };
+
+const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+/**
+ * Server-side agent sessions in SQLite (survive a restart). Only a hash of the session token is stored, so a copy of
+ * the database does not hand out live sessions. A session ends after `idleMs` without requests or `absoluteMs` after
+ * sign-in, whichever comes first.
+ */
+export class SessionStore {
+  private readonly db: DatabaseSync;
+
+  constructor(
+    file: string,
+    private readonly timeouts: SessionTimeouts,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new DatabaseSync(file);
+    this.db.exec(`PRAGMA journal_mode = WAL;
+      CREATE TABLE IF NOT EXISTS sessions (
+        token_hash TEXT PRIMARY KEY, agent TEXT NOT NULL, csrf_token TEXT NOT NULL,
+        created_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at);`);
+  }
+
+  /** Creates a session and returns its token (for the cookie) with the session. */
+  create(agent: Agent): { token: string; session: Session } {
+    const token = randomBytes(32).toString('base64url');
+    const t = this.now();
+    const session: Session = {
+      agent,
+      csrfToken: randomBytes(24).toString('base64url'),
+      createdAt: t,
+      lastSeenAt: t,
+      expiresAt: Math.min(t + this.timeouts.idleMs, t + this.timeouts.absoluteMs),
+    };
+    this.db
+      .prepare('INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)')
+      .run(hash(token), JSON.stringify(agent), session.csrfToken, t, t, session.expiresAt);
+    return { token, session };
+  }
+
+  /** The live session for a token, its idle expiry extended; undefined when unknown or expired. */
+  touch(token: string): Session | undefined {
+    const row = this.db.prepare('SELECT * FROM sessions WHERE token_hash = ?').get(hash(token)) as
+      | { agent: string; csrf_token: string; created_at: number; last_seen_at: number; expires_at: number }
+      | undefined;
+    const t = this.now();
+    if (!row) return undefined;
+    if (row.expires_at <= t) {
+      this.revoke(token);
+      return undefined;
+    }
+    const expiresAt = Math.min(t + this.timeouts.idleMs, row.created_at + this.timeouts.absoluteMs);
+    this.db
+      .prepare('UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?')
+      .run(t, expiresAt, hash(token));
+    return {
+      agent: JSON.parse(row.agent) as Agent,
+      csrfToken: row.csrf_token,
+      createdAt: row.created_at,
+      lastSeenAt: t,
+      expiresAt,
+    };
+  }
+
+  revoke(token: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hash(token));
+  }
+
+  /** Removes expired sessions; returns how many. */
+  sweep(): number {
+    return Number(this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(this.now()).changes);
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+}

@@ -1,0 +1,49 @@
+import {
+  type CanActivate,
+  createParamDecorator,
+  type ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
+import type { Request } from 'express';
+import { readCookie, SESSION_COOKIE } from './cookies';
+import { SessionService } from './session.service';
+import type { Session } from './session-store';
+
+export type AuthenticatedRequest = Request & { session: Session; sessionToken: string };
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Requires a live agent session (cookie) and, for state-changing requests, the session's CSRF token in the
+ * `X-CSRF-Token` header (the cookie alone is never enough to change anything).
+ */
+@Injectable()
+export class SessionGuard implements CanActivate {
+  constructor(private readonly sessions: SessionService) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const token = readCookie(req, SESSION_COOKIE);
+    const session = token ? this.sessions.resume(token) : undefined;
+    if (!token || !session) {
+      throw new UnauthorizedException({ statusCode: 401, reason: 'no-session', message: 'Sign in to continue.' });
+    }
+    if (!SAFE_METHODS.has(req.method) && req.headers['x-csrf-token'] !== session.csrfToken) {
+      throw new ForbiddenException({
+        statusCode: 403,
+        reason: 'csrf',
+        message: 'Missing or wrong X-CSRF-Token header.',
+      });
+    }
+    req.session = session;
+    req.sessionToken = token;
+    return true;
+  }
+}
+
+/** The signed-in agent's session, in a handler guarded by SessionGuard. */
+export const CurrentSession = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): Session => ctx.switchToHttp().getRequest<AuthenticatedRequest>().session,
+);

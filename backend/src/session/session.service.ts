@@ -1,0 +1,97 @@
+import { HttpException, HttpStatus, Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { AGENT_DIRECTORY, type AgentDirectory, type AgentSignInResult } from './agent-directory';
+import { RateLimiter } from './rate-limiter';
+import { type Session, SessionStore } from './session-store';
+
+export const SESSION_STORE = Symbol('SessionStore');
+
+export type RequestContext = { ip: string; userAgent: string };
+
+/** What an agent's sign-in failure looks like to the client: a reason code and a message fit to show. */
+const failureMessages: Record<Exclude<AgentSignInResult['outcome'], 'ok'>, string> = {
+  'invalid-credentials': 'Wrong username or password.',
+  locked: 'Your account is locked in the directory. Ask another agent or an administrator to unlock it.',
+  disabled: 'Your account is disabled in the directory.',
+  'password-must-change': 'You must change your password before you can sign in.',
+  'password-expired': 'Your password has expired. Change it before you can sign in.',
+  'unknown-store': 'No such identity store.',
+  unavailable: 'The directory cannot be reached right now. Try again in a moment.',
+};
+
+@Injectable()
+export class SessionService implements OnModuleDestroy {
+  /** Per client address: 20 failed sign-ins in 5 minutes. */
+  private readonly byIp = new RateLimiter(20, 5 * 60_000);
+  /** Per account: 5 failed sign-ins in 5 minutes (below a typical directory lockout threshold). */
+  private readonly byAccount = new RateLimiter(5, 5 * 60_000);
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(
+    @Inject(AGENT_DIRECTORY) private readonly directory: AgentDirectory,
+    @Inject(SESSION_STORE) private readonly sessions: SessionStore,
+  ) {
+    this.sweeper = setInterval(() => this.sessions.sweep(), 60_000);
+    this.sweeper.unref();
+  }
+
+  signInStores() {
+    return this.directory.signInStores();
+  }
+
+  async signIn(
+    storeId: string | undefined,
+    username: string,
+    password: string,
+    ctx: RequestContext,
+  ): Promise<{ token: string; session: Session }> {
+    const accountKey = `${storeId ?? '*'}:${username.trim().toLowerCase()}`;
+    const wait = Math.max(this.byIp.retryAfterMs(ctx.ip), this.byAccount.retryAfterMs(accountKey));
+    if (wait > 0) {
+      throw new HttpException(
+        {
+          statusCode: 429,
+          reason: 'rate-limited',
+          message: 'Too many failed sign-ins. Try again later.',
+          retryAfterSeconds: Math.ceil(wait / 1000),
+        },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
+    const result = await this.directory.signIn(storeId, username.trim(), password);
+    if (result.outcome === 'ok') {
+      this.byAccount.reset(accountKey);
+      return this.sessions.create(result.agent);
+    }
+    if (result.outcome === 'unavailable') {
+      throw new HttpException(
+        { statusCode: 503, reason: result.outcome, message: failureMessages.unavailable },
+        HttpStatus.SERVICE_UNAVAILABLE,
+      );
+    }
+    if (result.outcome === 'unknown-store') {
+      throw new HttpException(
+        { statusCode: 400, reason: result.outcome, message: [`storeId: ${failureMessages['unknown-store']}`] },
+        HttpStatus.BAD_REQUEST,
+      );
+    }
+    this.byIp.fail(ctx.ip);
+    this.byAccount.fail(accountKey);
+    throw new HttpException(
+      { statusCode: 401, reason: result.outcome, message: failureMessages[result.outcome] },
+      HttpStatus.UNAUTHORIZED,
+    );
+  }
+
+  resume(token: string): Session | undefined {
+    return this.sessions.touch(token);
+  }
+
+  signOut(token: string): void {
+    this.sessions.revoke(token);
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweeper);
+    this.sessions.close();
+  }
+}

@@ -1,9 +1,10 @@
 import { expect, test } from '@playwright/test';
 
-test('the backend serves the admin app, which reaches the API', async ({ page }) => {
-  await page.goto('/');
-  await expect(page.getByRole('heading', { name: 'Unlock Desk — Admin' })).toBeVisible();
-  await expect(page.getByRole('status')).toHaveText('Backend: ok');
+test('the backend serves the admin app, which asks an agent to sign in', async ({ page }) => {
+  await page.goto('/helpdesk');
+  await expect(page.getByRole('heading', { name: 'Unlock Desk' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByLabel('Username')).toBeFocused();
 });
 
 test('the backend serves the kiosk app under /kiosk/', async ({ page }) => {

@@ -1,0 +1,71 @@
+/**
+ * The admin app's only way to the backend: JSON over fetch, the session cookie sent by the browser, the CSRF token
+ * added to every state-changing request, and errors turned into ApiError with the backend's reason and message.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string | undefined,
+    message: string,
+    readonly details: string[] = [],
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+let csrfToken: string | undefined;
+const listeners = new Set<() => void>();
+
+/** Remembered from the session response; sent as X-CSRF-Token on POST/PUT/PATCH/DELETE. */
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
+/** Called when the backend says the session is gone (expired or signed out elsewhere). */
+export function onSessionExpired(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export async function api<T>(
+  method: Method,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<T> {
+  const h: Record<string, string> = { Accept: 'application/json', ...headers };
+  if (body !== undefined) h['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) h['X-CSRF-Token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(`/api${path}`, {
+      method,
+      headers: h,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.');
+  }
+  if (res.status === 204) return undefined as T;
+  const payload = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+  if (!res.ok) {
+    const messages = Array.isArray(payload?.message) ? (payload.message as string[]) : [];
+    const message =
+      typeof payload?.message === 'string' ? payload.message : messages.join(' ') || `Request failed (${res.status})`;
+    const reason = typeof payload?.reason === 'string' ? payload.reason : undefined;
+    if (res.status === 401 && reason === 'no-session') for (const l of listeners) l();
+    throw new ApiError(
+      res.status,
+      reason,
+      message,
+      messages,
+      typeof payload?.retryAfterSeconds === 'number' ? payload.retryAfterSeconds : undefined,
+    );
+  }
+  return payload as T;
+}

@@ -1,0 +1,4 @@
+export * from './config.loader';
+export * from './config.module';
+export * from './config.types';
+export * from './secret';

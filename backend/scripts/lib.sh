@@ -24,7 +24,7 @@ ensure_node() {
   fi
   command -v npm >/dev/null 2>&1 || { log "npm is required to fetch Node.js 24 (apt-get install npm)"; exit 1; }
   log "node on PATH is $(node --version 2>/dev/null || echo missing); installing Node.js 24 LTS into .tools/node"
-  (cd / && npm install -g --prefix "$NODE_PREFIX" --allow-scripts=node --no-fund --no-audit node@24 >&2)
+  (cd / && npm install -g --prefix "$NODE_PREFIX" --no-fund --no-audit node@24 >&2)
   export PATH="$NODE_PREFIX/bin:$PATH"
   node_ok "$(command -v node)" || { log "Node.js 24 install failed"; exit 1; }
 }

@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
+import { event, eventStoreContract, toArray } from './event-store.contract';
+
+const dir = mkdtempSync(join(tmpdir(), 'unlockdesk-es-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+eventStoreContract('embedded node:sqlite adapter', {
+  positionsBeyond2p53: true,
+  create: async () =>
+    new SqliteEventStore({ file: join(dir, `contract-${n++}.sqlite`), firstPosition: 2n ** 53n + 1n, pageSize: 500 }),
+});
+
+describe('embedded adapter specifics', () => {
+  it('numbers positions 1, 2, 3… by default and keeps them across reopening the file', async () => {
+    const file = join(dir, 'reopen.sqlite');
+    const first = new SqliteEventStore({ file });
+    expect(await first.headPosition()).toBe(0n);
+    expect(await first.append('s-1', [event('A'), event('B')])).toEqual({ nextRevision: 1n, position: 2n });
+    await first.close();
+    const second = new SqliteEventStore({ file });
+    expect(await second.append('s-1', [event('C')], { expectedRevision: 1n })).toEqual({
+      nextRevision: 2n,
+      position: 3n,
+    });
+    expect((await toArray(second.readAll())).map((e) => e.type)).toEqual(['A', 'B', 'C']);
+    await second.close();
+  });
+
+  it('rolls back the whole batch when one event cannot be stored', async () => {
+    const store = new SqliteEventStore({ file: ':memory:' });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await expect(store.append('s', [event('Ok'), event('Bad', cyclic)])).rejects.toThrow();
+    expect(await store.headPosition()).toBe(0n);
+    expect(await store.append('s', [event('Ok')], { expectedRevision: 'no_stream' })).toEqual({
+      nextRevision: 0n,
+      position: 1n,
+    });
+    await store.close();
+  });
+
+  it('a live subscription ends when the store closes', async () => {
+    const store = new SqliteEventStore({ file: ':memory:' });
+    const iterator = store.subscribeToAll()[Symbol.asyncIterator]();
+    const pending = iterator.next();
+    await store.close();
+    await expect(pending).resolves.toMatchObject({ done: true });
+  });
+});

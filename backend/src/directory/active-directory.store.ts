@@ -1,4 +1,4 @@
-import { Attribute, Change, type Client, type Control } from 'ldapts';
+import { Attribute, Change, type Client, type Control, EqualityFilter } from 'ldapts';
 import type { LdapStoreConfig } from '../config/config.types';
 import { classifyAdBindError, filetimeToDate, guidToBytes, guidToString, isGuid, UF } from './ad-codec';
 import type { AuthenticationResult, DirectoryAccount, GroupRef, StoreCapabilities } from './identity-store';
@@ -51,9 +51,10 @@ export class ActiveDirectoryStore extends LdapIdentityStore {
     ];
   }
 
-  protected idFilter(id: string): string | undefined {
+  /** objectGUID equality on the binary value (as a string: `(objectGUID=\\e0\\04…)`, see objectGuidFilterString). */
+  protected idFilter(id: string): EqualityFilter | undefined {
     if (!isGuid(id)) return undefined;
-    return `(objectGUID=${escapeFilterValue(guidToBytes(id))})`;
+    return new EqualityFilter({ attribute: 'objectGUID', value: guidToBytes(id) });
   }
 
   protected lockedPrefilter(): string {

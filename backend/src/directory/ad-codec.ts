@@ -89,3 +89,10 @@ export const UF = {
   DONT_EXPIRE_PASSWD: 0x10000,
   PASSWORD_EXPIRED: 0x800000,
 } as const;
+
+/** `(objectGUID=\\xx…)`: the escaped binary filter for a GUID string (for logs and tools like ldapsearch). */
+export function objectGuidFilterString(guid: string): string {
+  let out = '';
+  for (const byte of guidToBytes(guid)) out += `\\${byte.toString(16).padStart(2, '0')}`;
+  return `(objectGUID=${out})`;
+}

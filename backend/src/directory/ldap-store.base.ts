@@ -1,4 +1,4 @@
-import type { Client, Control, Entry } from 'ldapts';
+import { AndFilter, type Client, type Control, type Entry, type Filter, FilterParser } from 'ldapts';
 import type { LdapStoreConfig } from '../config/config.types';
 import {
   type AuthenticationResult,
@@ -108,8 +108,12 @@ export abstract class LdapIdentityStore implements IdentityStore {
   protected abstract readonly accountAttributes: string[];
   /** Attributes that must come back as Buffers. */
   protected abstract readonly binaryAttributes: string[];
-  /** The filter for a stable id, or undefined when the id is malformed for this store type. */
-  protected abstract idFilter(id: string): string | undefined;
+  /**
+   * The filter for a stable id, or undefined when the id is malformed for this store type. A Filter object is
+   * needed for binary values: ldapts' filter-string parser turns `\xx` escapes >= 0x80 into UTF-16 code units
+   * and re-encodes them as UTF-8, which corrupts binary assertions such as objectGUID.
+   */
+  protected abstract idFilter(id: string): Filter | string | undefined;
   /** A server-side pre-filter that every locked account matches (it may match unlocked ones too). */
   protected abstract lockedPrefilter(): string | undefined;
   protected abstract toAccount(entry: EntryView, client: Client): Promise<DirectoryAccount>;
@@ -207,11 +211,12 @@ export abstract class LdapIdentityStore implements IdentityStore {
   protected async lookup(pool: LdapPool, id: string): Promise<DirectoryAccount | undefined> {
     const idFilter = this.idFilter(id);
     if (!idFilter) return undefined;
-    return this.findOne(pool, allOf([this.config.userFilter, idFilter]));
+    if (typeof idFilter === 'string') return this.findOne(pool, allOf([this.config.userFilter, idFilter]));
+    return this.findOne(pool, new AndFilter({ filters: [FilterParser.parseString(this.config.userFilter), idFilter] }));
   }
 
   /** The single account matching `filter` under the user base DNs; undefined when none or ambiguous. */
-  private findOne(pool: LdapPool, filter: string): Promise<DirectoryAccount | undefined> {
+  private findOne(pool: LdapPool, filter: Filter | string): Promise<DirectoryAccount | undefined> {
     return pool.use(async (client) => {
       const entries: Entry[] = [];
       for (const base of this.config.userBaseDns) {

@@ -86,3 +86,13 @@ export function allOf(parts: (string | undefined)[]): string {
   if (defined.length === 0) return '(objectClass=*)';
   return defined.length === 1 ? defined[0] : `(&${defined.join('')})`;
 }
+
+/**
+ * True for text that can't be a legitimate search or username value: control characters, NUL above all. Even
+ * escaped (`\\00`), a NUL ends the assertion value inside slapd's C-string matching, so `(cn=\\00*)` matched every
+ * entry in OpenLDAP 2.5 (seen in the integration test); such values are rejected before any filter is built.
+ */
+export function hasControlCharacters(value: string): boolean {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: that is exactly what this detects
+  return /[\u0000-\u001f\u007f]/.test(value);
+}

@@ -12,7 +12,7 @@ import {
   StoreUnavailableError,
   type UnlockResult,
 } from './identity-store';
-import { allOf, anyOf, assertion } from './ldap-escape';
+import { allOf, anyOf, assertion, hasControlCharacters } from './ldap-escape';
 import { directoryText, isLdapResult, LdapConnector, LdapPool } from './ldap-pool';
 
 /** Case-insensitive, shape-normalising access to an ldapts search entry (absent = [], one value = string, …). */
@@ -164,6 +164,7 @@ export abstract class LdapIdentityStore implements IdentityStore {
 
   async search(query: StoreSearchQuery): Promise<DirectoryAccount[]> {
     const limit = Math.min(Math.max(query.limit ?? DEFAULT_SEARCH_LIMIT, 1), MAX_SEARCH_LIMIT);
+    if (hasControlCharacters(query.text)) return [];
     const filter = this.buildSearchFilter(query);
     // Lock state can't be filtered exactly on the server: AD's msDS-User-Account-Control-Computed is a constructed
     // attribute (not filterable) and ppolicy expiry depends on pwdLockoutDuration. So `locked: true` narrows with a
@@ -199,7 +200,7 @@ export abstract class LdapIdentityStore implements IdentityStore {
   }
 
   async findByUsername(username: string): Promise<DirectoryAccount | undefined> {
-    if (!username.trim()) return undefined;
+    if (!username.trim() || hasControlCharacters(username)) return undefined;
     const filter = allOf([
       this.config.userFilter,
       assertion(this.config.attributes.username, username.trim(), 'exact'),

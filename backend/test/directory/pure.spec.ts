@@ -162,3 +162,13 @@ describe('ppolicy lock state', () => {
     expect(expired.state).toBe('unlocked');
   });
 });
+
+describe('hasControlCharacters', () => {
+  it('flags NUL and other control characters, not ordinary text', async () => {
+    const { hasControlCharacters } = await import('../../src/directory/ldap-escape');
+    expect(hasControlCharacters('a\0')).toBe(true);
+    expect(hasControlCharacters('a\nb')).toBe(true);
+    expect(hasControlCharacters('\\00')).toBe(false);
+    expect(hasControlCharacters('Zoë *)(')).toBe(false);
+  });
+});

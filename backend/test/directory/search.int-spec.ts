@@ -1,0 +1,134 @@
+// Search across stores (real Samba AD + real OpenLDAP + a configured Entra ID store), the REST endpoints, linked
+// accounts by rule, Entra refusal, and partial results when one directory is stopped mid-test.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import { ValidationPipe } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { parseConfig } from '../../src/config/config.loader';
+import { ConfigModule } from '../../src/config/config.module';
+import type { AppConfig } from '../../src/config/config.types';
+import { DirectoryModule } from '../../src/directory/directory.module';
+import { DirectorySearchService } from '../../src/directory/directory-search.service';
+import { ENTRA_UNLOCK_REFUSAL } from '../../src/directory/entra-id.store';
+import { IdentityStoreRegistry } from '../../src/directory/identity-store.registry';
+import { type Lab, startOpenLdap, startSambaAd } from '../labs/labs';
+import { adStoreRaw, ldapStoreRaw } from './support';
+
+let ad: Lab;
+let ldap: Lab;
+let app: INestApplication;
+let config: AppConfig;
+let search: DirectorySearchService;
+let registry: IdentityStoreRegistry;
+
+beforeAll(async () => {
+  [ad, ldap] = await Promise.all([startSambaAd(), startOpenLdap()]);
+  config = parseConfig(
+    {
+      identityStores: [
+        adStoreRaw(ad),
+        ldapStoreRaw(ldap),
+        {
+          id: 'entra',
+          name: 'Entra ID',
+          type: 'entra-id',
+          tenantId: '11111111-2222-3333-4444-555555555555',
+          clientId: '66666666-7777-8888-9999-000000000000',
+        },
+      ],
+      links: { rules: [{ stores: ['ad', 'ldap'], attribute: 'employeeId' }] },
+    },
+    { env: { AD_BIND_PW: ad.helpdeskPw, LDAP_BIND_PW: ldap.helpdeskPw }, baseDir: process.cwd() },
+  ).config;
+  const moduleRef = await Test.createTestingModule({
+    imports: [ConfigModule.forConfig(config), DirectoryModule],
+  }).compile();
+  app = moduleRef.createNestApplication();
+  app.setGlobalPrefix('api');
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.enableShutdownHooks();
+  await app.init();
+  search = app.get(DirectorySearchService);
+  registry = app.get(IdentityStoreRegistry);
+}, 180_000);
+
+afterAll(async () => {
+  await app?.close();
+  await Promise.all([ad?.stop(), ldap?.stop()]);
+});
+
+describe('directory search across stores', () => {
+  it('merges and sorts results from AD and OpenLDAP; Entra is skipped with its reason', async () => {
+    const r = await search.search({ text: 'a', fields: ['username'] });
+    expect(r.errors).toEqual([]);
+    expect(r.skipped).toEqual([{ storeId: 'entra', reason: expect.stringMatching(/Microsoft Graph/) }]);
+    expect(r.results.map((a) => `${a.storeId}:${a.username}`)).toEqual(['ad:Administrator', 'ad:alice', 'ldap:alice']);
+    const only = await search.search({ text: 'alice', stores: ['ldap'] });
+    expect(only.results.map((a) => a.storeId)).toEqual(['ldap']);
+    expect(only.skipped).toEqual([]);
+  });
+
+  it('limit cuts the merged list and says so', async () => {
+    const r = await search.search({ text: 'example.test', fields: ['email'], match: 'contains', limit: 3 });
+    expect(r.results).toHaveLength(3);
+    expect(r.truncated).toBe(true);
+  });
+
+  it('finds linked accounts by the configured employee id rule', async () => {
+    const adAlice = (await registry.get('ad')?.findByUsername('alice'))!;
+    const linked = await search.linkedAccounts(adAlice);
+    expect(linked.results.map((a) => `${a.storeId}:${a.username}:${a.lock.state}`)).toEqual(['ldap:alice:unlocked']);
+    const ldapBob = (await registry.get('ldap')?.findByUsername('bob'))!;
+    expect((await search.linkedAccounts(ldapBob)).results.map((a) => `${a.storeId}:${a.username}`)).toEqual(['ad:bob']);
+  });
+
+  it('Entra ID: listed, not unlockable, unlock refused with the exact reason', async () => {
+    const entra = registry.get('entra')!;
+    expect(entra.capabilities).toMatchObject({ canUnlock: false, reason: ENTRA_UNLOCK_REFUSAL });
+    expect(await entra.unlock('anything')).toEqual({
+      outcome: 'refused',
+      reason: 'Account unlock is not supported in a Microsoft Entra ID identity store',
+    });
+  });
+
+  it('REST: GET /api/directory/stores and /api/directory/search', async () => {
+    const server = app.getHttpServer();
+    const stores = await request(server).get('/api/directory/stores').expect(200);
+    expect(
+      stores.body.map((s: { id: string; capabilities: { canUnlock: boolean } }) => [s.id, s.capabilities.canUnlock]),
+    ).toEqual([
+      ['ad', true],
+      ['ldap', true],
+      ['entra', false],
+    ]);
+    const found = await request(server).get('/api/directory/search?q=carol&stores=ad,ldap&locked=false').expect(200);
+    expect(found.body.results.map((a: { storeId: string; username: string }) => `${a.storeId}:${a.username}`)).toEqual([
+      'ad:carol',
+      'ldap:carol',
+    ]);
+    expect(found.body.results[0]).toMatchObject({
+      lock: { state: 'unlocked' },
+      passwordLastChanged: expect.any(String),
+    });
+    const bad = await request(server).get('/api/directory/search?q=x&locked=maybe&limit=0').expect(400);
+    expect(bad.body.message.join(' ')).toMatch(/locked must be a boolean value.*limit must not be less than 1/);
+    const unknown = await request(server).get('/api/directory/search?q=x&stores=nope').expect(400);
+    expect(unknown.body.message).toBe('stores: unknown identity store: nope');
+  });
+
+  it('one store stopped mid-test: partial results naming the failed store', async () => {
+    expect((await search.search({ text: 'carol' })).results).toHaveLength(2); // both pools are warm
+    await ldap.stop();
+    const r = await search.search({ text: 'carol' });
+    expect(r.results.map((a) => `${a.storeId}:${a.username}`)).toEqual(['ad:carol']);
+    expect(r.errors).toEqual([
+      {
+        storeId: 'ldap',
+        message: expect.stringMatching(/cannot reach the directory \(ldap:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/),
+      },
+    ]);
+    const res = await request(app.getHttpServer()).get('/api/directory/search?q=carol').expect(200);
+    expect(res.body.errors.map((e: { storeId: string }) => e.storeId)).toEqual(['ldap']);
+  });
+});

@@ -1,0 +1,357 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { EventStore, RecordedEvent, Subscription } from '../event-store/event-store';
+import { forgetStatements, type Projection } from './projection';
+
+export interface ProjectionRunnerOptions {
+  /** Events per transaction (default 1000). */
+  batchSize?: number;
+  /** Health counts events behind the head up to this many (default 10,000), then reports `lagCapped`. */
+  lagCap?: number;
+  /** Delay before a failed projection is retried from its checkpoint (default 1 s, doubling up to 30 s). */
+  retryDelayMs?: number;
+  log?: (message: string) => void;
+}
+
+export type ProjectionStatus = 'idle' | 'catching-up' | 'live' | 'rebuilding' | 'failed' | 'stopped';
+
+export interface ProjectionHealth {
+  name: string;
+  version: number;
+  status: ProjectionStatus;
+  /** Checkpoint: position of the last event applied (or skipped), "0" before the first; decimal string (bigint). */
+  position: string;
+  head: string;
+  /** Events between the checkpoint and the head (at most lagCap, see lagCapped). */
+  lag: number;
+  lagCapped: boolean;
+  caughtUp: boolean;
+  /** A rebuild was started and has not yet reached the head (it resumes after a restart). */
+  rebuilding: boolean;
+  error?: string;
+}
+
+interface Checkpoint {
+  version: number;
+  /** undefined: nothing applied yet. */
+  position: bigint | undefined;
+  rebuilding: boolean;
+}
+
+interface Running {
+  stop: () => Promise<void>;
+}
+
+/**
+ * Runs projections from the event store into the read-model database. Each projection has its own checkpoint; every
+ * batch of events and the checkpoint after it are written in ONE transaction, so a crash (even SIGKILL) at any point
+ * leaves the read model exactly at its checkpoint and the next run resumes there: no duplicate, no missing row.
+ *
+ * Per projection: catch up by pages of `readAll` from the checkpoint, then follow a `subscribeToAll` from it (which
+ * itself catches up whatever was appended meanwhile), applying what is available in batches. A projection whose
+ * version changed is rebuilt: its tables are dropped and re-created and it replays from position 0.
+ *
+ * Not built on Nest's in-process EventBus: that bus forgets what it published, the event store does not.
+ */
+export class ProjectionRunner {
+  private readonly byName = new Map<string, Projection>();
+  private readonly status = new Map<string, ProjectionStatus>();
+  private readonly errors = new Map<string, string>();
+  private readonly running = new Map<string, Running>();
+  private readonly batchSize: number;
+  private readonly lagCap: number;
+  private readonly retryDelayMs: number;
+  private readonly log: (message: string) => void;
+  private started = false;
+  private readonly getCheckpoint: StatementSync;
+  private readonly putCheckpoint: StatementSync;
+
+  constructor(
+    private readonly store: EventStore,
+    readonly db: DatabaseSync,
+    projections: readonly Projection[],
+    options: ProjectionRunnerOptions = {},
+  ) {
+    for (const p of projections) {
+      if (this.byName.has(p.name)) throw new Error(`Duplicate projection name "${p.name}"`);
+      this.byName.set(p.name, p);
+      this.status.set(p.name, 'idle');
+    }
+    this.batchSize = options.batchSize ?? 1000;
+    this.lagCap = options.lagCap ?? 10_000;
+    this.retryDelayMs = options.retryDelayMs ?? 1000;
+    this.log = options.log ?? (() => undefined);
+    db.exec(`CREATE TABLE IF NOT EXISTS projection_checkpoints (
+      name TEXT PRIMARY KEY,
+      version INTEGER NOT NULL,
+      position INTEGER,
+      rebuilding INTEGER NOT NULL DEFAULT 0,
+      updated_at INTEGER NOT NULL
+    )`);
+    this.getCheckpoint = db.prepare('SELECT version, position, rebuilding FROM projection_checkpoints WHERE name = ?');
+    this.getCheckpoint.setReadBigInts(true);
+    this.putCheckpoint = db.prepare(
+      `INSERT INTO projection_checkpoints (name, version, position, rebuilding, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET version = excluded.version, position = excluded.position,
+         rebuilding = excluded.rebuilding, updated_at = excluded.updated_at`,
+    );
+  }
+
+  get names(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  /** Prepares every projection (rebuilding those whose version changed) and follows the store in the background. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    for (const p of this.byName.values()) {
+      this.prepare(p);
+      this.follow(p);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    const running = [...this.running.values()];
+    this.running.clear();
+    await Promise.all(running.map((r) => r.stop()));
+    for (const name of this.byName.keys()) this.status.set(name, 'stopped');
+  }
+
+  /**
+   * Applies everything up to the current head, then returns (no live following). Used by the rebuild CLI and tests.
+   * A projection in the middle of a rebuild (e.g. after a crash) continues from its checkpoint.
+   */
+  async catchUp(name?: string): Promise<{ name: string; from: bigint | undefined; to: bigint | undefined }[]> {
+    const out = [];
+    for (const p of this.select(name)) {
+      this.prepare(p);
+      const from = this.checkpoint(p.name).position;
+      this.status.set(p.name, this.checkpoint(p.name).rebuilding ? 'rebuilding' : 'catching-up');
+      const to = await this.catchUpPages(p, () => false);
+      this.status.set(p.name, 'idle');
+      out.push({ name: p.name, from, to });
+    }
+    return out;
+  }
+
+  /**
+   * Wipes the projection's tables and replays it from position 0 (up to the head before returning). If the runner
+   * is started, the projection then follows the store again.
+   */
+  async rebuild(name: string | 'all'): Promise<void> {
+    for (const p of this.select(name === 'all' ? undefined : name)) {
+      const running = this.running.get(p.name);
+      this.running.delete(p.name);
+      await running?.stop();
+      this.wipe(p);
+      this.log(`projection ${p.name}: rebuilding from position 0`);
+      await this.catchUp(p.name);
+      if (this.started) this.follow(p);
+    }
+  }
+
+  async health(): Promise<ProjectionHealth[]> {
+    const head = await this.store.headPosition();
+    const out: ProjectionHealth[] = [];
+    for (const p of this.byName.values()) {
+      const cp = this.checkpoint(p.name);
+      const position = cp.position ?? 0n;
+      let lag = 0;
+      if (head > position) {
+        for await (const _ of this.store.readAll({ fromPosition: cp.position, maxCount: this.lagCap })) lag += 1;
+      }
+      const error = this.errors.get(p.name);
+      out.push({
+        name: p.name,
+        version: p.version,
+        status: this.status.get(p.name) ?? 'idle',
+        position: position.toString(),
+        head: head.toString(),
+        lag,
+        lagCapped: lag >= this.lagCap,
+        caughtUp: lag === 0,
+        rebuilding: cp.rebuilding,
+        ...(error ? { error } : {}),
+      });
+    }
+    return out;
+  }
+
+  /** Resolves when every projection's checkpoint has reached `position` (read-your-writes for queries and tests). */
+  async waitFor(position: bigint, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const behind = [...this.byName.keys()].filter((n) => (this.checkpoint(n).position ?? -1n) < position);
+      if (behind.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`projections ${behind.join(', ')} did not reach ${position}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  checkpoint(name: string): Checkpoint {
+    const row = this.getCheckpoint.get(name) as { version: bigint; position: bigint | null; rebuilding: bigint };
+    if (!row) return { version: 0, position: undefined, rebuilding: false };
+    return { version: Number(row.version), position: row.position ?? undefined, rebuilding: row.rebuilding !== 0n };
+  }
+
+  private select(name?: string): Projection[] {
+    if (name === undefined) return [...this.byName.values()];
+    const p = this.byName.get(name);
+    if (!p) throw new Error(`Unknown projection "${name}" (known: ${this.names.join(', ')})`);
+    return [p];
+  }
+
+  /** Creates tables and the checkpoint row; a projection whose version changed is wiped for a rebuild. */
+  private prepare(p: Projection): void {
+    const row = this.getCheckpoint.get(p.name);
+    if (row && this.checkpoint(p.name).version !== p.version) {
+      this.log(`projection ${p.name}: version ${this.checkpoint(p.name).version} → ${p.version}, rebuilding`);
+      this.wipe(p);
+      return;
+    }
+    this.transaction(() => {
+      p.init(this.db);
+      if (!row) this.putCheckpoint.run(p.name, p.version, null, 0, Date.now());
+    });
+  }
+
+  private wipe(p: Projection): void {
+    this.transaction(() => {
+      for (const table of p.tables) this.db.exec(`DROP TABLE IF EXISTS "${table.replaceAll('"', '""')}"`);
+      forgetStatements(this.db);
+      p.init(this.db);
+      this.putCheckpoint.run(p.name, p.version, null, 1, Date.now());
+    });
+  }
+
+  /** Reads pages of `$all` after the checkpoint until a short page; returns the last position. */
+  private async catchUpPages(p: Projection, stopped: () => boolean): Promise<bigint | undefined> {
+    let position = this.checkpoint(p.name).position;
+    for (;;) {
+      const batch: RecordedEvent[] = [];
+      for await (const e of this.store.readAll({ fromPosition: position, maxCount: this.batchSize })) batch.push(e);
+      if (stopped()) return position;
+      if (batch.length > 0) {
+        this.applyBatch(p, batch);
+        position = batch[batch.length - 1].position;
+      }
+      if (batch.length < this.batchSize) {
+        this.finishRebuild(p);
+        return position;
+      }
+    }
+  }
+
+  private finishRebuild(p: Projection): void {
+    const cp = this.checkpoint(p.name);
+    if (!cp.rebuilding) return;
+    this.putCheckpoint.run(p.name, p.version, cp.position ?? null, 0, Date.now());
+    this.log(`projection ${p.name}: rebuild complete at ${cp.position ?? 0n}`);
+  }
+
+  /** The batch's writes and the checkpoint, in one transaction. */
+  applyBatch(p: Projection, batch: readonly RecordedEvent[]): void {
+    if (batch.length === 0) return;
+    const cp = this.checkpoint(p.name);
+    this.transaction(() => {
+      for (const e of batch) {
+        if (cp.position !== undefined && e.position <= cp.position) continue; // already applied
+        if (!p.eventTypes || p.eventTypes.includes(e.type)) p.apply(this.db, e);
+      }
+      const last = batch[batch.length - 1].position;
+      if (cp.position === undefined || last > cp.position) {
+        this.putCheckpoint.run(p.name, p.version, last, cp.rebuilding ? 1 : 0, Date.now());
+      }
+    });
+  }
+
+  private transaction(work: () => void): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      work();
+      this.db.exec('COMMIT');
+    } catch (err) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  /** Background loop: catch up, then live; on failure, wait and start again from the checkpoint. */
+  private follow(p: Projection): void {
+    let stopped = false;
+    let subscription: Subscription | undefined;
+    let wake: (() => void) | undefined;
+    const loop = (async () => {
+      let delay = this.retryDelayMs;
+      while (!stopped) {
+        try {
+          this.status.set(p.name, this.checkpoint(p.name).rebuilding ? 'rebuilding' : 'catching-up');
+          await this.catchUpPages(p, () => stopped);
+          if (stopped) break;
+          this.status.set(p.name, 'live');
+          this.errors.delete(p.name);
+          delay = this.retryDelayMs;
+          subscription = this.store.subscribeToAll({ fromPosition: this.checkpoint(p.name).position });
+          for await (const batch of batches(subscription, this.batchSize)) {
+            if (stopped) break;
+            this.applyBatch(p, batch);
+          }
+          if (!stopped) throw new Error('subscription ended');
+        } catch (err) {
+          if (stopped) break;
+          const message = err instanceof Error ? err.message : String(err);
+          this.status.set(p.name, 'failed');
+          this.errors.set(p.name, message);
+          this.log(`projection ${p.name} failed: ${message}; retrying in ${delay} ms`);
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, delay);
+          });
+          delay = Math.min(delay * 2, 30_000);
+        } finally {
+          await subscription?.close();
+          subscription = undefined;
+        }
+      }
+    })();
+    this.running.set(p.name, {
+      stop: async () => {
+        stopped = true;
+        wake?.();
+        await subscription?.close();
+        await loop;
+        this.status.set(p.name, 'stopped');
+      },
+    });
+  }
+}
+
+const IDLE = Symbol('idle');
+
+/**
+ * Groups what a subscription has ready into batches of up to `max`: after each event, if the next one is not
+ * available by the next turn of the event loop, the batch is flushed. So a burst becomes few transactions and a
+ * single live event is applied at once.
+ */
+export async function* batches<T>(source: AsyncIterable<T>, max: number): AsyncGenerator<T[]> {
+  const iterator = source[Symbol.asyncIterator]();
+  let pending = iterator.next();
+  for (;;) {
+    const first = await pending;
+    if (first.done) return;
+    const batch = [first.value];
+    pending = iterator.next();
+    while (batch.length < max) {
+      const next = await Promise.race([pending, new Promise<typeof IDLE>((r) => setImmediate(r, IDLE))]);
+      if (next === IDLE) break;
+      if (next.done) {
+        yield batch;
+        return;
+      }
+      batch.push(next.value);
+      pending = iterator.next();
+    }
+    yield batch;
+  }
+}

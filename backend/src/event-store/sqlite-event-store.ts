@@ -27,6 +27,11 @@ export interface SqliteEventStoreOptions {
    * stay exact bigints end to end.
    */
   firstPosition?: bigint;
+  /**
+   * fsync policy (default 'FULL': every append is durable when it returns). 'OFF' is only for seeding test and
+   * benchmark data.
+   */
+  synchronous?: 'FULL' | 'NORMAL' | 'OFF';
   /** Rows per page for reads and subscription catch-up (default 1000). */
   pageSize?: number;
   /**
@@ -73,7 +78,7 @@ export class SqliteEventStore implements EventStore {
     this.db = new DatabaseSync(options.file);
     this.db.exec(`
       PRAGMA journal_mode = WAL;
-      PRAGMA synchronous = FULL;
+      PRAGMA synchronous = ${options.synchronous ?? 'FULL'};
       PRAGMA busy_timeout = 5000;
       CREATE TABLE IF NOT EXISTS events (
         position INTEGER PRIMARY KEY,

@@ -257,12 +257,16 @@ function openCase(command: OpenCaseCommand, state: CaseState): CaseEvent[] {
   const subject = account(command.subject);
   const role = command.role;
   const roleRef = role && { roleId: role.roleId, name: role.name, permissions: [...role.permissions] };
-  let reasonCode: ReasonCode | undefined;
-  if (!role) reasonCode = 'helpdesk.noRole';
-  else if (!hasPermission(role, 'UnlockAccount')) reasonCode = 'helpdesk.permissionDenied';
-  else if (sameAccount(agent, subject)) reasonCode = 'helpdesk.selfService';
-  else if (!isInScope(role, subject)) reasonCode = 'helpdesk.outOfScope';
-  if (reasonCode || !role || !roleRef) {
+  const reasonCode: ReasonCode | undefined = !role
+    ? 'helpdesk.noRole'
+    : !hasPermission(role, 'UnlockAccount')
+      ? 'helpdesk.permissionDenied'
+      : sameAccount(agent, subject)
+        ? 'helpdesk.selfService'
+        : !isInScope(role, subject)
+          ? 'helpdesk.outOfScope'
+          : undefined;
+  if (!role || !roleRef || reasonCode) {
     const code = reasonCode ?? 'helpdesk.noRole';
     return [
       {
@@ -480,7 +484,7 @@ function accountRefusal(c: OpenCase, role: CaseRole, target: UnlockTarget): Reas
 }
 
 function unlockAccounts(command: UnlockAccounts, state: CaseState): CaseEvent[] {
-  const c = requireOpen(state);
+  const c = requireOpenOrClosed(state); // a retry after the case closed still gets its (unchanged) result
   const problems: FieldProblem[] = [];
   if (typeof command.idempotencyKey !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(command.idempotencyKey)) {
     problems.push({ field: 'idempotencyKey', message: 'must be 1-200 visible ASCII characters' });
@@ -520,6 +524,7 @@ function unlockAccounts(command: UnlockAccounts, state: CaseState): CaseEvent[] 
     }
     return [];
   }
+  if (state.status === 'closed') refuse('case.closed', 'The case is closed');
 
   const at = command.now.toISOString();
   const ticket = command.ticket?.trim() || null;

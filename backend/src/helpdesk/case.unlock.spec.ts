@@ -262,6 +262,14 @@ describe('idempotency', () => {
       .thenNothing();
   });
 
+  it('a retry after the case was closed still records nothing and is not an error', () => {
+    const closed = { type: 'CaseClosed' as const, data: { reason: 'done', at: iso(tPlus(70)) } };
+    spec
+      .given([...authenticatedCase(), requested(), closed])
+      .when(unlock({ now: tPlus(90) }))
+      .thenNothing();
+  });
+
   it('refuses the same key for a different set of accounts', () => {
     spec
       .given([...authenticatedCase(), requested()])

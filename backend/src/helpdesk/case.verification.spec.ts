@@ -313,13 +313,14 @@ describe('one-time codes (e-mail and SMS)', () => {
 
 describe('authenticator (TOTP)', () => {
   it('records the verified time step, and authenticates when that meets the policy', () => {
-    spec
+    const { state } = spec
       .given([opened({ mode: 'restricted', requiredTypes: 1, minSecurityQuestions: 0 })])
       .when(totp(true, 4242))
       .then([
         { type: 'AuthenticatorCodeVerified', data: { step: 4242, at: iso(T0) } },
         authenticated(T0, ['authenticator'], { mode: 'restricted', requiredTypes: 1, minSecurityQuestions: 0 }),
       ]);
+    expect(state.status === 'open' && state.lastAuthenticatorStep).toBe(4242);
   });
 
   it('rejects a wrong code as a failure', () => {

@@ -66,6 +66,8 @@ ensure_packages() {
       die "apt-get failed"
     fi
     [[ $made_policy -eq 1 ]] && rm -f /usr/sbin/policy-rc.d
+    missing="$(missing_pkgs "${PKGS[@]}")"
+    [[ -z "$missing" ]] || die "still missing after apt-get install: $missing"
     log "packages installed in $(( $(now_ms) - t0 )) ms"
   fi
   exec 7>&-
@@ -168,7 +170,7 @@ person() { # uid given sn employeeNumber password-hash [mail] [mobile] [pwdChang
 }
 
 write_seed() { # write_seed FILE
-  local f="$1" h
+  local f="$1"
   h() { slappasswd -s "$1"; }   # {SSHA}; slapadd bypasses ppolicy_hash_cleartext, so hash here
   {
     printf '# rootpw: %s\n\n' "$(h "$ADMIN_PW")"
@@ -273,7 +275,7 @@ pick_port() { local p i; for ((i = 0; i < 50; i++)); do p=$(( 20000 + RANDOM % 2
 cmd_start() {
   [[ $# -ge 1 ]] || die "usage: openldap.sh start DIR [PORT]"
   [[ "$EXTRA_USERS" =~ ^[0-9]+$ && "$EXTRA_USERS" -le 99999 ]] || die "LAB_EXTRA_USERS must be 0..99999"
-  local dir port="${2:-}" auto_port=0 t0 pid attempt
+  local dir port="${2:-}" auto_port=0 t0 pid
   t0=$(now_ms)
   dir="$(abs_dir "$1")"
   if [[ -n "$port" ]]; then
@@ -286,6 +288,9 @@ cmd_start() {
     die "$dir is not empty and was not created by this script; refusing to wipe it"
   fi
   ensure_packages
+  if [[ -n "$port" ]] && port_open "$(connect_host)" "$port"; then
+    die "port $port on $(connect_host) is already in use" 75
+  fi
 
   rm -rf "$dir"; mkdir -p "$dir/data" "$dir/run"
   touch "$dir/.unlockdesk-lab"
@@ -304,7 +309,7 @@ cmd_start() {
   log "seed loaded ($EXTRA_USERS extra users) in $(( $(now_ms) - t1 )) ms"
 
   [[ -z "$port" ]] && { port="$(pick_port)"; auto_port=1; }
-  for attempt in 1 2 3 4 5; do
+  for _ in 1 2 3 4 5; do
     if port_open "$(connect_host)" "$port"; then
       [[ $auto_port -eq 1 ]] || die "port $port on $(connect_host) is already in use" 75
       port="$(pick_port)"; continue
@@ -328,7 +333,7 @@ cmd_start() {
   [[ -n "$pid" ]] || die "slapd failed to start (run with SLAPD_DEBUG=256 for a log in $dir/slapd.log)"
   printf '%s\n' "$port" > "$dir/lab.port"
 
-  local url="ldap://$(connect_host):$port" i
+  local url i; url="ldap://$(connect_host):$port"
   for ((i = 0; i < 500; i++)); do
     ldapsearch -x -H "$url" -s base -b "" namingContexts >/dev/null 2>&1 && break
     slapd_alive "$pid" || die "slapd exited during startup"

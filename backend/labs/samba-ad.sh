@@ -73,6 +73,8 @@ ensure_packages() {
       die "apt-get failed"
     fi
     [[ $made_policy -eq 1 ]] && rm -f /usr/sbin/policy-rc.d
+    missing="$(missing_pkgs "${SAMBA_PKGS[@]}")"
+    [[ -z "$missing" ]] || die "still missing after apt-get install: $missing"
     log "packages installed in $(( $(now_ms) - t0 )) ms"
   fi
   exec 7>&-
@@ -136,7 +138,7 @@ template_key() {
   { cat "$SELF"; printf 'samba=%s\n' "$ver"; } | sha256sum | cut -c1-16
 }
 template_path() {
-  local p="$LAB_CACHE/samba-template-$(template_key)"
+  local p; p="$LAB_CACHE/samba-template-$(template_key)"
   [[ "$EXTRA_USERS" -gt 0 ]] && p+="-u$EXTRA_USERS"
   printf '%s' "$p"
 }

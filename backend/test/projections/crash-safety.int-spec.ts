@@ -81,7 +81,6 @@ describe('projection crash safety', () => {
 
     // First run: kill it once a good part (but not all) of the rebuild is committed.
     const first = rebuild('--batch-size', '250');
-    let killedAt: ReturnType<typeof readModel>;
     for (;;) {
       const state = readModel();
       if (state && state.checkpoint >= 30_000) {
@@ -92,7 +91,7 @@ describe('projection crash safety', () => {
     }
     const killed = await first.done;
     expect(killed.code).toBeNull(); // killed by the signal, not finished
-    killedAt = readModel();
+    const killedAt = readModel();
     expect(killedAt).toBeDefined();
     const at = killedAt?.checkpoint ?? 0;
     expect(at).toBeGreaterThanOrEqual(30_000);

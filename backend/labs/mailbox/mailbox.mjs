@@ -21,6 +21,7 @@ const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 function fail(message) {
   process.stderr.write(`mailbox: ${message}\n`);
   process.exit(2);
+  return undefined;
 }
 
 function parsePort(value, name) {
@@ -72,7 +73,7 @@ const rejectRcpt = (args['reject-rcpt'] ?? ['@[^@]*\\.invalid$']).map((source) =
   try {
     return new RegExp(source, 'i');
   } catch (err) {
-    fail(`--reject-rcpt ${source}: ${err.message}`);
+    return fail(`--reject-rcpt ${source}: ${err.message}`);
   }
 });
 

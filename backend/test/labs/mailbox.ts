@@ -53,11 +53,7 @@ export interface Mailbox {
   /** One message with its raw source. */
   message(id: string): Promise<MailboxMessage>;
   /** Polls until a message to `to` (matching `predicate`) arrives; rejects after `timeoutMs`. */
-  waitForMessage(
-    to: string,
-    predicate?: (m: MailboxMessage) => boolean,
-    timeoutMs?: number,
-  ): Promise<MailboxMessage>;
+  waitForMessage(to: string, predicate?: (m: MailboxMessage) => boolean, timeoutMs?: number): Promise<MailboxMessage>;
   clear(): Promise<void>;
   /** Stops the process (SIGTERM, SIGKILL after 5 s) and removes its dir. Safe to call twice. */
   stop(): Promise<void>;

@@ -20,11 +20,16 @@ mkdir -p "$DEMO"
 log "building the backend and the web apps"
 npm run build:all >"$DEMO/build.log" 2>&1 || { cat "$DEMO/build.log" >&2; exit 1; }
 
+backend=""
+stop_all() {
+  if [ -n "$backend" ] && kill -0 "$backend" 2>/dev/null; then kill -TERM "$backend" 2>/dev/null; wait "$backend" 2>/dev/null || true; fi
+  stop_labs
+}
 stop_labs() {
   bash "$ROOT/backend/labs/samba-ad.sh" stop "$DEMO/ad" >/dev/null 2>&1 || true
   bash "$ROOT/backend/labs/openldap.sh" stop "$DEMO/ldap" >/dev/null 2>&1 || true
 }
-trap stop_labs EXIT
+trap stop_all EXIT
 trap 'exit 130' INT TERM
 
 log "starting the demo directories"

@@ -127,6 +127,9 @@ function toDeliveryError(err: unknown, to: string | undefined, c: SmtpConfig): D
   if (e.code === 'EAUTH' || e.code === 'ENOAUTH') {
     return make('authentication-failed', `The mail server ${server} refused the configured credentials`);
   }
+  if (e.responseCode === 530) {
+    return make('authentication-failed', `The mail server ${server} requires authentication (530)`);
+  }
   if (e.code === 'ETLS' || e.code === 'EREQUIRETLS' || /certificate|TLS|SSL/i.test(e.message ?? '')) {
     if (e.code !== 'EENVELOPE' && e.code !== 'EMESSAGE') {
       return make('tls-failed', `TLS with the mail server ${server} failed: ${e.message}`);

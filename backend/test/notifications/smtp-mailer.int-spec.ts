@@ -1,5 +1,5 @@
 // The SMTP adapter against a real SMTP server: the development mailbox (backend/labs/mailbox) in its own process.
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import { Secret } from '../../src/config/secret';
@@ -221,7 +221,10 @@ describe('SmtpMailer against the real mailbox', () => {
   });
 
   it('a server that accepts but never greets: timeout (503)', async () => {
-    const silent: Server = createServer(() => {});
+    const sockets = new Set<Socket>();
+    const silent: Server = createServer((socket) => {
+      sockets.add(socket);
+    });
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const m = new SmtpMailer(
       config({ smtpPort: (silent.address() as { port: number }).port }, { greetingTimeoutMs: 300 }),
@@ -234,7 +237,7 @@ describe('SmtpMailer against the real mailbox', () => {
       expect(Date.now() - started).toBeLessThan(3000);
     } finally {
       await m.close();
-      silent.closeAllConnections?.();
+      for (const socket of sockets) socket.destroy();
       await new Promise<void>((r) => silent.close(() => r()));
     }
   });

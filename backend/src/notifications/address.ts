@@ -12,7 +12,8 @@ export function isPlainEmailAddress(value: unknown): value is string {
 export function normalisePhoneNumber(value: unknown): string | undefined {
   if (typeof value !== 'string' || !/^\+?[0-9 ().-]{6,32}$/.test(value.trim())) return undefined;
   const plus = value.trim().startsWith('+') ? '+' : '';
-  const digits = value.replace(/\D/g, '');
+  // "+44 (0)7700 900512": the bracketed trunk zero is dialled only nationally, never after the country code.
+  const digits = (plus ? value.replace(/\(\s*0\s*\)/g, '') : value).replace(/\D/g, '');
   return digits.length >= 6 && digits.length <= 15 ? `${plus}${digits}` : undefined;
 }
 

@@ -14,10 +14,10 @@ export async function rebuildChild(dir: string, raw: boolean) {
   const started = performance.now();
   let position = 0n;
   if (raw) {
-    // The same work without the runner: read pages, parse, extract, insert with the same indexes, 1000 per commit.
+    // The same work without the runner: read pages, parse, extract, insert 1000 per commit, then the same indexes.
     const src = new DatabaseSync(join(dir, 'events.sqlite'), { readOnly: true });
     const dst = new DatabaseSync(join(dir, 'raw-read.sqlite'));
-    dst.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+    dst.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768;');
     historyProjection.init(dst);
     const page = src.prepare(
       'SELECT position, event_id, stream_id, type, data, metadata, time FROM events WHERE position > ? ORDER BY position LIMIT 1000',
@@ -54,6 +54,7 @@ export async function rebuildChild(dir: string, raw: boolean) {
       dst.exec('COMMIT');
       after = rows[rows.length - 1].position as number;
     }
+    for (const sql of historyProjection.indexes ?? []) dst.exec(sql);
     position = BigInt(after);
     src.close();
     dst.close();

@@ -27,14 +27,16 @@ export const auditProjection: Projection = {
         causation_id TEXT,
         data TEXT NOT NULL,
         metadata TEXT NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS audit_time ON audit (time);
-      CREATE INDEX IF NOT EXISTS audit_actor_time ON audit (actor, time);
-      CREATE INDEX IF NOT EXISTS audit_subject_time ON audit (subject, time);
-      CREATE INDEX IF NOT EXISTS audit_type_time ON audit (type, time);
-      CREATE INDEX IF NOT EXISTS audit_outcome_time ON audit (outcome, time);
+      )
     `);
   },
+  indexes: [
+    'CREATE INDEX IF NOT EXISTS audit_time ON audit (time)',
+    'CREATE INDEX IF NOT EXISTS audit_actor_time ON audit (actor, time)',
+    'CREATE INDEX IF NOT EXISTS audit_subject_time ON audit (subject, time)',
+    'CREATE INDEX IF NOT EXISTS audit_type_time ON audit (type, time)',
+    'CREATE INDEX IF NOT EXISTS audit_outcome_time ON audit (outcome, time)',
+  ],
   apply(db, event) {
     const f = wellKnownFacts(event);
     const meta = event.metadata;

@@ -27,11 +27,13 @@ export const historyProjection: Projection = {
         reason TEXT,
         time INTEGER NOT NULL,
         data TEXT NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS history_subject_time ON history (subject, time);
-      CREATE INDEX IF NOT EXISTS history_actor_time ON history (actor, time);
+      )
     `);
   },
+  indexes: [
+    'CREATE INDEX IF NOT EXISTS history_subject_time ON history (subject, time)',
+    'CREATE INDEX IF NOT EXISTS history_actor_time ON history (actor, time)',
+  ],
   apply(db, event) {
     const f = wellKnownFacts(event);
     if (f.subject === null && f.actor === null) return;

@@ -213,6 +213,7 @@ export class ProjectionRunner {
     this.transaction(() => {
       p.init(this.db);
       if (!row) this.putCheckpoint.run(p.name, p.version, null, 0, Date.now());
+      if (!this.checkpoint(p.name).rebuilding) this.createIndexes(p);
     });
   }
 
@@ -243,10 +244,17 @@ export class ProjectionRunner {
     }
   }
 
+  private createIndexes(p: Projection): void {
+    for (const sql of p.indexes ?? []) this.db.exec(sql);
+  }
+
   private finishRebuild(p: Projection): void {
     const cp = this.checkpoint(p.name);
     if (!cp.rebuilding) return;
-    this.putCheckpoint.run(p.name, p.version, cp.position ?? null, 0, Date.now());
+    this.transaction(() => {
+      this.createIndexes(p);
+      this.putCheckpoint.run(p.name, p.version, cp.position ?? null, 0, Date.now());
+    });
     this.log(`projection ${p.name}: rebuild complete at ${cp.position ?? 0n}`);
   }
 

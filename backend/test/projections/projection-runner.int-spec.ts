@@ -167,6 +167,8 @@ describe('ProjectionRunner', () => {
     await runner.rebuild('history');
     expect(db.prepare("SELECT count(*) AS c FROM history WHERE actor = 'tampered'").get()).toEqual({ c: 0 });
     expect(count(db, 'history')).toBe(2);
+    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'history'").all();
+    expect(indexes.map((i) => i.name).sort()).toEqual(['history_actor_time', 'history_subject_time']);
     // Still following live events after the rebuild.
     const live = await store.append('s', [unlock('c', 2)]);
     await runner.waitFor(live.position);

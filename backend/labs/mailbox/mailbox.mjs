@@ -237,7 +237,6 @@ const smtp = new SMTPServer({
     });
   },
 });
-smtp.on('error', (err) => process.stderr.write(`mailbox: smtp: ${err.message}\n`));
 
 // --- HTTP ---------------------------------------------------------------------------------------------------------
 
@@ -353,6 +352,7 @@ try {
   process.stderr.write(`mailbox: cannot listen: ${err.message}\n`);
   process.exit(err.code === 'EADDRINUSE' ? 75 : 1);
 }
+smtp.on('error', (err) => process.stderr.write(`mailbox: smtp: ${err.message}\n`));
 process.stdout.write(
   `${JSON.stringify({ smtpPort: smtp.server.address().port, httpPort: http.address().port, pid: process.pid })}\n`,
 );

@@ -141,7 +141,7 @@ describe('WebhookSmsGateway against a real HTTP server', () => {
     expect(e.reason).toBe('gateway-error');
     expect(e.detail?.status).toBe(400);
     expect(e.message).toBe(
-      'The SMS gateway http://127.0.0.1:' + new URL(url).port + ' answered 400: Invalid destination ***-**12',
+      `The SMS gateway http://127.0.0.1:${new URL(url).port} answered 400: Invalid destination ***-**12`,
     );
     expect(e.message).not.toContain('900512');
   });

@@ -132,6 +132,12 @@ export abstract class LdapIdentityStore implements IdentityStore {
   protected abstract bindSuccessProblem(controls: Control[]): AuthenticationResult | undefined;
   protected abstract groupsOf(client: Client, dn: string): Promise<GroupRef[]>;
 
+  private async account(entry: EntryView, client: Client): Promise<DirectoryAccount> {
+    const account = await this.toAccount(entry, client);
+    this.rememberDn(account);
+    return account;
+  }
+
   /** Attributes matched for a search field. */
   protected searchAttributes(field: SearchField): string[] {
     const a = this.config.attributes;
@@ -184,7 +190,7 @@ export abstract class LdapIdentityStore implements IdentityStore {
         });
         for await (const page of pages) {
           for (const entry of page.searchEntries) {
-            const account = await this.toAccount(new EntryView(entry), client);
+            const account = await this.account(new EntryView(entry), client);
             if (postFilter && (account.lock.state !== 'unlocked') !== query.locked) continue;
             out.push(account);
             if (out.length >= limit) return out;
@@ -209,17 +215,56 @@ export abstract class LdapIdentityStore implements IdentityStore {
     return found;
   }
 
+  /**
+   * An account by stable id. The DN last seen for the id is tried first with a base-scope search that must still
+   * match the id filter (so a renamed or replaced entry is never mistaken for it), then the user base DNs are
+   * searched. entryUUID is often not indexed, and the base search keeps unlock + read-back near the cost of the
+   * bare LDAP operations; the state returned is always read live.
+   */
   protected async lookup(pool: LdapPool, id: string): Promise<DirectoryAccount | undefined> {
     const idFilter = this.idFilter(id);
     if (!idFilter) return undefined;
-    if (typeof idFilter === 'string') return this.findOne(pool, allOf([this.config.userFilter, idFilter]));
-    return this.findOne(pool, new AndFilter({ filters: [FilterParser.parseString(this.config.userFilter), idFilter] }));
+    const filter =
+      typeof idFilter === 'string'
+        ? allOf([this.config.userFilter, idFilter])
+        : new AndFilter({ filters: [FilterParser.parseString(this.config.userFilter), idFilter] });
+    const knownDn = this.dnById.get(id.toLowerCase());
+    if (knownDn) {
+      const found = await this.findOne(pool, filter, knownDn).catch((err) => {
+        if (isLdapResult(err) && err.code === 32) return undefined; // noSuchObject: moved or deleted
+        throw err;
+      });
+      if (found) return found;
+      this.dnById.delete(id.toLowerCase());
+    }
+    return this.findOne(pool, filter);
   }
 
-  /** The single account matching `filter` under the user base DNs; undefined when none or ambiguous. */
-  private findOne(pool: LdapPool, filter: Filter | string): Promise<DirectoryAccount | undefined> {
+  /** Stable id → last DN seen (bounded; only a hint for lookup). */
+  private readonly dnById = new Map<string, string>();
+
+  private rememberDn(account: DirectoryAccount): void {
+    if (!account.id) return;
+    const key = account.id.toLowerCase();
+    this.dnById.delete(key);
+    this.dnById.set(key, account.dn);
+    if (this.dnById.size > 20_000) this.dnById.delete(this.dnById.keys().next().value as string);
+  }
+
+  /** The single account matching `filter` under the user base DNs (or at `dn`); undefined when none or ambiguous. */
+  private findOne(pool: LdapPool, filter: Filter | string, dn?: string): Promise<DirectoryAccount | undefined> {
     return pool.use(async (client) => {
       const entries: Entry[] = [];
+      if (dn) {
+        const { searchEntries } = await client.search(dn, {
+          scope: 'base',
+          filter,
+          attributes: this.accountAttributes,
+          explicitBufferAttributes: this.binaryAttributes,
+        });
+        if (searchEntries.length !== 1) return undefined;
+        return this.account(new EntryView(searchEntries[0]), client);
+      }
       for (const base of this.config.userBaseDns) {
         const { searchEntries } = await client.search(base, {
           scope: 'sub',
@@ -231,7 +276,7 @@ export abstract class LdapIdentityStore implements IdentityStore {
         entries.push(...searchEntries);
       }
       if (entries.length !== 1) return undefined;
-      return this.toAccount(new EntryView(entries[0]), client);
+      return this.account(new EntryView(entries[0]), client);
     });
   }
 

@@ -8,7 +8,14 @@ import {
   guidToString,
   isGuid,
 } from '../../src/directory/ad-codec';
-import { allOf, anyOf, assertion, escapeDnValue, escapeFilterValue } from '../../src/directory/ldap-escape';
+import {
+  allOf,
+  anyOf,
+  assertion,
+  escapeDnValue,
+  escapeFilterValue,
+  hasControlCharacters,
+} from '../../src/directory/ldap-escape';
 import { derivePpolicyLock, PERMANENT_LOCK, parseGeneralizedTime } from '../../src/directory/ppolicy';
 
 describe('escapeFilterValue (RFC 4515)', () => {
@@ -164,8 +171,7 @@ describe('ppolicy lock state', () => {
 });
 
 describe('hasControlCharacters', () => {
-  it('flags NUL and other control characters, not ordinary text', async () => {
-    const { hasControlCharacters } = await import('../../src/directory/ldap-escape');
+  it('flags NUL and other control characters, not ordinary text', () => {
     expect(hasControlCharacters('a\0')).toBe(true);
     expect(hasControlCharacters('a\nb')).toBe(true);
     expect(hasControlCharacters('\\00')).toBe(false);

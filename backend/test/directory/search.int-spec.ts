@@ -58,6 +58,12 @@ afterAll(async () => {
   await Promise.all([ad?.stop(), ldap?.stop()]);
 });
 
+async function must<T>(p: Promise<T | undefined> | undefined): Promise<T> {
+  const v = await p;
+  if (v === undefined) throw new Error('expected a value');
+  return v;
+}
+
 describe('directory search across stores', () => {
   it('merges and sorts results from AD and OpenLDAP; Entra is skipped with its reason', async () => {
     const r = await search.search({ text: 'a', fields: ['username'] });
@@ -76,15 +82,15 @@ describe('directory search across stores', () => {
   });
 
   it('finds linked accounts by the configured employee id rule', async () => {
-    const adAlice = (await registry.get('ad')?.findByUsername('alice'))!;
+    const adAlice = await must(registry.get('ad')?.findByUsername('alice'));
     const linked = await search.linkedAccounts(adAlice);
     expect(linked.results.map((a) => `${a.storeId}:${a.username}:${a.lock.state}`)).toEqual(['ldap:alice:unlocked']);
-    const ldapBob = (await registry.get('ldap')?.findByUsername('bob'))!;
+    const ldapBob = await must(registry.get('ldap')?.findByUsername('bob'));
     expect((await search.linkedAccounts(ldapBob)).results.map((a) => `${a.storeId}:${a.username}`)).toEqual(['ad:bob']);
   });
 
   it('Entra ID: listed, not unlockable, unlock refused with the exact reason', async () => {
-    const entra = registry.get('entra')!;
+    const entra = await must(Promise.resolve(registry.get('entra')));
     expect(entra.capabilities).toMatchObject({ canUnlock: false, reason: ENTRA_UNLOCK_REFUSAL });
     expect(await entra.unlock('anything')).toEqual({
       outcome: 'refused',

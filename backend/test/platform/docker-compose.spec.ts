@@ -16,12 +16,12 @@ function sourceFiles(dir: string): string[] {
     return path.endsWith('.ts') && !path.endsWith('.spec.ts') ? [path] : [];
   });
 }
-/** Environment variable names the backend's source reads (process.env.X, process.env['X'], `env: 'X'` defaults). */
+/** Environment variable names the backend's source reads: process.env.X, or X on an injected env (ctx.env.X). */
 function envNamesReadByBackend(): Set<string> {
   const names = new Set<string>();
   for (const file of sourceFiles(join(root, 'backend', 'src'))) {
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/process\.env(?:\.([A-Z][A-Z0-9_]*)|\[['"]([A-Z][A-Z0-9_]*)['"]\])/g)) names.add(m[1] ?? m[2]);
+    for (const m of text.matchAll(/\benv(?:\.([A-Z][A-Z0-9_]*)|\[['"]([A-Z][A-Z0-9_]*)['"]\])/g)) names.add(m[1] ?? m[2]);
   }
   return names;
 }

@@ -4,37 +4,34 @@
  * writer makes the append fail instead of being silently overwritten. Retry on conflict only when the command asks.
  */
 import { randomUUID } from 'node:crypto';
+import type { Decider, DomainEvent } from '../shared/decider';
+import type { SchemaVersions, StoredEvent } from '../shared/events';
 import {
   type AppendResult,
   type EventMetadata,
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
-  type RecordedEvent,
   StreamNotFound,
   WrongExpectedVersionError,
 } from './event-store';
 
-/** A domain event as deciders see it. Recorded events (with position, metadata…) also fit. */
-export interface DomainEvent<Type extends string = string, Data = unknown> {
-  type: Type;
-  data: Data;
-}
+export type { Decider, DomainEvent } from '../shared/decider';
 
-/** A decision not to act, with a clear reason; nothing is appended. (Refusals to record are events instead.) */
-export class Refusal<Reason extends string = string> {
-  constructor(
-    readonly reason: Reason,
-    readonly details: Record<string, unknown> = {},
-  ) {}
-}
-
-export interface Decider<Command, Event extends DomainEvent, State> {
-  initialState: () => State;
-  evolve: (state: State, event: Event) => State;
-  /** Returns the events to append (possibly none) or a Refusal; may also throw. */
-  decide: (command: Command, state: State) => Event | readonly Event[] | Refusal;
-}
+/**
+ * A stream's decider (the pure `initialState`/`evolve`/`decide` of `shared/decider.ts`) plus how its events are
+ * versioned: `schemaVersions` is written into each new event's metadata, `upcast` brings a stored event up to the
+ * current shape before `evolve` sees it. A `decide` that refuses without recording throws a DomainRefusal, which
+ * `handle` lets through untouched (nothing is appended).
+ */
+export type StreamDecider<Command, Event extends DomainEvent<string, unknown>, State> = Decider<
+  Command,
+  Event,
+  State
+> & {
+  schemaVersions?: SchemaVersions<Event['type']>;
+  upcast?: (stored: StoredEvent) => Event;
+};
 
 export interface HandleOptions {
   /** Metadata for every appended event (merged under each event's own). */
@@ -45,24 +42,21 @@ export interface HandleOptions {
   eventIds?: string[];
 }
 
-export type HandleResult<Event extends DomainEvent, State> =
-  | {
-      ok: true;
-      newEvents: Event[];
-      newState: State;
-      /** The append result, or undefined when nothing was decided. */
-      appended?: AppendResult;
-      /** The stream's revision after the command (-1n: the stream does not exist). */
-      revision: bigint;
-    }
-  | { ok: false; refusal: Refusal; state: State; revision: bigint };
+export type HandleResult<Event, State> = {
+  newEvents: Event[];
+  newState: State;
+  /** The append result, or undefined when nothing was decided. */
+  appended?: AppendResult;
+  /** The stream's revision after the command (-1n: the stream does not exist). */
+  revision: bigint;
+};
 
 const DEFAULT_RETRIES = 3;
 
-export async function handle<Command, Event extends DomainEvent, State>(
+export async function handle<Command, Event extends DomainEvent<string, unknown>, State>(
   store: EventStore,
   streamId: string,
-  decider: Decider<Command, Event, State>,
+  decider: StreamDecider<Command, Event, State>,
   command: Command,
   options: HandleOptions = {},
 ): Promise<HandleResult<Event, State>> {
@@ -70,15 +64,13 @@ export async function handle<Command, Event extends DomainEvent, State>(
     options.retryOnConflict === true ? DEFAULT_RETRIES : options.retryOnConflict ? options.retryOnConflict : 0;
   for (let attempt = 0; ; attempt++) {
     const { state, revision } = await aggregate(store, streamId, decider);
-    const decision = decider.decide(command, state);
-    if (decision instanceof Refusal) return { ok: false, refusal: decision, state, revision };
-    const newEvents: Event[] = Array.isArray(decision) ? [...decision] : [decision as Event];
+    const newEvents = decider.decide(command, state);
     const newState = newEvents.reduce(decider.evolve, state);
-    if (newEvents.length === 0) return { ok: true, newEvents, newState, revision };
+    if (newEvents.length === 0) return { newEvents, newState, revision };
     const expectedRevision: ExpectedRevision = revision < 0n ? 'no_stream' : revision;
     try {
-      const appended = await store.append(streamId, toNewEvents(newEvents, options), { expectedRevision });
-      return { ok: true, newEvents, newState, appended, revision: appended.nextRevision };
+      const appended = await store.append(streamId, toNewEvents(newEvents, decider, options), { expectedRevision });
+      return { newEvents, newState, appended, revision: appended.nextRevision };
     } catch (err) {
       if (err instanceof WrongExpectedVersionError && attempt < retries) continue;
       throw err;
@@ -87,16 +79,18 @@ export async function handle<Command, Event extends DomainEvent, State>(
 }
 
 /** Folds a stream into state; revision -1n when the stream does not exist. */
-export async function aggregate<Event extends DomainEvent, State>(
+export async function aggregate<Event extends DomainEvent<string, unknown>, State>(
   store: EventStore,
   streamId: string,
-  decider: Pick<Decider<unknown, Event, State>, 'initialState' | 'evolve'>,
+  decider: Pick<StreamDecider<unknown, Event, State>, 'initialState' | 'evolve' | 'upcast'>,
 ): Promise<{ state: State; revision: bigint }> {
   let state = decider.initialState();
   let revision = -1n;
+  const upcast = decider.upcast ?? ((stored: StoredEvent) => ({ type: stored.type, data: stored.data }) as Event);
   try {
     for await (const e of store.readStream(streamId)) {
-      state = decider.evolve(state, e as RecordedEvent as unknown as Event);
+      const schemaVersion = typeof e.metadata.schemaVersion === 'number' ? e.metadata.schemaVersion : undefined;
+      state = decider.evolve(state, upcast({ type: e.type, data: e.data, schemaVersion }));
       revision = e.revision;
     }
   } catch (err) {
@@ -105,14 +99,19 @@ export async function aggregate<Event extends DomainEvent, State>(
   return { state, revision };
 }
 
-function toNewEvents(events: DomainEvent[], options: HandleOptions): NewEvent[] {
+function toNewEvents<Event extends DomainEvent<string, unknown>>(
+  events: Event[],
+  decider: Pick<StreamDecider<unknown, Event, unknown>, 'schemaVersions'>,
+  options: HandleOptions,
+): NewEvent[] {
   return events.map((e, i) => {
     const own = (e as { metadata?: EventMetadata }).metadata;
+    const schemaVersion = (decider.schemaVersions as Record<string, number> | undefined)?.[e.type];
     return {
       id: options.eventIds?.[i] ?? randomUUID(),
       type: e.type,
-      data: e.data,
-      metadata: { ...options.metadata, ...own },
+      data: e.data as NewEvent['data'],
+      metadata: { ...options.metadata, ...own, ...(schemaVersion ? { schemaVersion } : {}) },
     };
   });
 }

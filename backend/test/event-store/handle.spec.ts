@@ -5,8 +5,9 @@ import {
   type NewEvent,
   WrongExpectedVersionError,
 } from '../../src/event-store/event-store';
-import { aggregate, type Decider, handle, Refusal } from '../../src/event-store/handle';
+import { aggregate, handle, type StreamDecider } from '../../src/event-store/handle';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
+import { DomainRefusal, refuse } from '../../src/shared/decider';
 import { toArray } from './event-store.contract';
 
 type CaseEvent =
@@ -19,7 +20,13 @@ interface CaseState {
   unlocked: string[];
 }
 
-const caseDecider: Decider<CaseCommand, CaseEvent, CaseState> = {
+const caseDecider: StreamDecider<CaseCommand, CaseEvent, CaseState> = {
+  schemaVersions: { CaseOpened: 2, AccountUnlocked: 1, CaseClosed: 1 },
+  // Version 1 of CaseOpened named the agent `agent`; version 2 calls it `by`.
+  upcast: (stored) =>
+    (stored.type === 'CaseOpened' && (stored.schemaVersion ?? 1) < 2
+      ? { type: 'CaseOpened', data: { by: (stored.data as { agent: string }).agent } }
+      : stored) as CaseEvent,
   initialState: () => ({ status: 'none', unlocked: [] }),
   evolve: (state, event) => {
     switch (event.type) {
@@ -34,10 +41,10 @@ const caseDecider: Decider<CaseCommand, CaseEvent, CaseState> = {
   decide: (command, state) => {
     switch (command.type) {
       case 'Open':
-        if (state.status !== 'none') return new Refusal('case already opened');
-        return { type: 'CaseOpened', data: { by: command.by } };
+        if (state.status !== 'none') refuse('case.alreadyOpened', 'The case is already open.');
+        return [{ type: 'CaseOpened', data: { by: command.by } }];
       case 'Unlock':
-        if (state.status !== 'open') return new Refusal('case not open', { status: state.status });
+        if (state.status !== 'open') refuse('case.notOpen', `The case is ${state.status}.`);
         if (state.unlocked.includes(command.account)) return [];
         return [{ type: 'AccountUnlocked', data: { account: command.account } }];
       case 'Close':
@@ -69,9 +76,9 @@ describe('handle()', () => {
   it('appends decided events with no_stream on an empty stream, then with the revision read', async () => {
     const store = memoryStore();
     const opened = await handle(store, 'case-1', caseDecider, { type: 'Open', by: 'agent-1' });
-    expect(opened).toMatchObject({ ok: true, revision: 0n, newState: { status: 'open' } });
+    expect(opened).toMatchObject({ revision: 0n, newState: { status: 'open' } });
     const unlocked = await handle(store, 'case-1', caseDecider, { type: 'Unlock', account: 'jdoe' });
-    expect(unlocked).toMatchObject({ ok: true, revision: 1n, newState: { status: 'open', unlocked: ['jdoe'] } });
+    expect(unlocked).toMatchObject({ revision: 1n, newState: { status: 'open', unlocked: ['jdoe'] } });
     const events = await toArray(store.readStream('case-1'));
     expect(events.map((e) => e.type)).toEqual(['CaseOpened', 'AccountUnlocked']);
     await store.close();
@@ -90,21 +97,29 @@ describe('handle()', () => {
       },
     );
     const [e] = await toArray(store.readStream('case-2'));
-    expect(e.metadata).toEqual({ actor: 'agent-1', client: 'admin', correlationId: 'corr-9' });
+    expect(e.metadata).toEqual({ actor: 'agent-1', client: 'admin', correlationId: 'corr-9', schemaVersion: 2 });
     expect(e.id).toBe('7d444840-9dc0-11d1-b245-5ffdce74fad2');
     await store.close();
   });
 
-  it('returns a refusal without appending anything', async () => {
+  it('lets a refusal through without appending anything', async () => {
     const store = memoryStore();
-    const result = await handle(store, 'case-3', caseDecider, { type: 'Unlock', account: 'jdoe' });
-    expect(result).toEqual({
-      ok: false,
-      refusal: new Refusal('case not open', { status: 'none' }),
-      state: { status: 'none', unlocked: [] },
-      revision: -1n,
-    });
+    const result = handle(store, 'case-3', caseDecider, { type: 'Unlock', account: 'jdoe' });
+    await expect(result).rejects.toBeInstanceOf(DomainRefusal);
+    await expect(result).rejects.toMatchObject({ code: 'case.notOpen' });
     expect(await store.headPosition()).toBe(0n);
+    await store.close();
+  });
+
+  it('upcasts stored events of an older schema version before evolving them', async () => {
+    const store = memoryStore();
+    await store.append('case-v1', [{ type: 'CaseOpened', data: { agent: 'agent-7' }, metadata: { schemaVersion: 1 } }]);
+    const { state } = await aggregate(store, 'case-v1', {
+      ...caseDecider,
+      evolve: (s: CaseState & { by?: string }, e: CaseEvent) =>
+        e.type === 'CaseOpened' ? { ...s, status: 'open' as const, by: e.data.by } : caseDecider.evolve(s, e),
+    });
+    expect(state).toMatchObject({ status: 'open', by: 'agent-7' });
     await store.close();
   });
 
@@ -113,8 +128,8 @@ describe('handle()', () => {
     await handle(store, 'case-4', caseDecider, { type: 'Open', by: 'a' });
     await handle(store, 'case-4', caseDecider, { type: 'Unlock', account: 'x' });
     const again = await handle(store, 'case-4', caseDecider, { type: 'Unlock', account: 'x' });
-    expect(again).toMatchObject({ ok: true, newEvents: [], revision: 1n });
-    expect(again.ok && again.appended).toBeUndefined();
+    expect(again).toMatchObject({ newEvents: [], revision: 1n });
+    expect(again.appended).toBeUndefined();
     await handle(store, 'case-4', caseDecider, { type: 'Close' });
     await expect(handle(store, 'case-4', caseDecider, { type: 'Close' })).rejects.toThrow('closing twice');
     await store.close();
@@ -144,7 +159,7 @@ describe('handle()', () => {
         retryOnConflict: 2,
       },
     );
-    expect(result).toMatchObject({ ok: true, revision: 3n, newState: { unlocked: ['other-1', 'other-2', 'jdoe'] } });
+    expect(result).toMatchObject({ revision: 3n, newState: { unlocked: ['other-1', 'other-2', 'jdoe'] } });
     expect(racing.appends).toBe(3);
 
     const tooMany = racingStore(inner, 5);

@@ -1,14 +1,15 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app';
+import { APP_CONFIG } from './config/config.module';
+import type { AppConfig } from './config/config.types';
 
 async function main(): Promise<void> {
-  const port = Number(process.env.PORT ?? 8080);
-  const host = process.env.HOST ?? '127.0.0.1';
   const app = await createApp();
   app.enableShutdownHooks();
-  await app.listen(port, host);
-  Logger.log(`Unlock Desk listening on http://${host}:${port}`, 'Bootstrap');
+  const { server } = app.get<AppConfig>(APP_CONFIG);
+  await app.listen(server.port, server.host);
+  Logger.log(`Unlock Desk listening on http://${server.host}:${server.port}`, 'Bootstrap');
 }
 
 main().catch((err: unknown) => {

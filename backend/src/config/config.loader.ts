@@ -71,7 +71,7 @@ const DEFAULT_USER_FILTER: Record<'active-directory' | 'ldap', string> = {
 
 /**
  * Loads the configuration named by `UNLOCKDESK_CONFIG` (YAML or JSON), or the defaults when it is unset,
- * applies the environment overrides (`UNLOCKDESK_DATA_DIR`, `PORT`, `UNLOCKDESK_EVENTSTORE_URL`),
+ * applies the environment overrides (`UNLOCKDESK_DATA_DIR`, `HOST`, `PORT`, `UNLOCKDESK_EVENTSTORE_URL`),
  * resolves secrets, and validates everything. Throws ConfigValidationError listing every problem at once.
  */
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
@@ -113,6 +113,7 @@ export function parseConfig(raw: unknown, ctx: ParseContext): LoadedConfig {
     if (!Number.isInteger(port) || port < 0 || port > 65535) v.issue('PORT (environment)', 'must be a port number');
     else server.port = port;
   }
+  if (ctx.env.HOST) server.host = ctx.env.HOST;
 
   let dataDir = v.string(root, 'dataDir', '', { default: './.data' }) ?? './.data';
   if (ctx.env.UNLOCKDESK_DATA_DIR) dataDir = ctx.env.UNLOCKDESK_DATA_DIR;

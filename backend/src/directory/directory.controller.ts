@@ -1,6 +1,7 @@
-import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { SessionGuard } from '../session/session.guard';
 import { DirectorySearchService, UnknownStoreError } from './directory-search.service';
 import { SEARCH_FIELDS, type SearchField, type StoreCapabilities } from './identity-store';
 import { IdentityStoreRegistry } from './identity-store.registry';
@@ -54,6 +55,7 @@ export class DirectorySearchDto {
  * added around it by the session/role layer (a guard on this controller).
  */
 @Controller('directory')
+@UseGuards(SessionGuard)
 export class DirectoryController {
   constructor(
     private readonly registry: IdentityStoreRegistry,

@@ -23,6 +23,8 @@ export class SignInDto {
   password: string;
 }
 
+export const requestContext = (req: Request) => ({ ip: req.ip ?? 'unknown', userAgent: req.get('user-agent') ?? '' });
+
 const view = (session: Session) => ({
   agent: session.agent,
   csrfToken: session.csrfToken,
@@ -42,10 +44,7 @@ export class SessionController {
   @Post()
   @HttpCode(200)
   async signIn(@Body() dto: SignInDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const { token, session } = await this.sessions.signIn(dto.storeId, dto.username, dto.password, {
-      ip: req.ip ?? 'unknown',
-      userAgent: req.get('user-agent') ?? '',
-    });
+    const { token, session } = await this.sessions.signIn(dto.storeId, dto.username, dto.password, requestContext(req));
     setSessionCookie(req, res, token, session.expiresAt);
     return view(session);
   }
@@ -59,8 +58,8 @@ export class SessionController {
   @Delete()
   @HttpCode(204)
   @UseGuards(SessionGuard)
-  signOut(@Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response): void {
-    this.sessions.signOut(req.sessionToken);
+  async signOut(@Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response): Promise<void> {
+    await this.sessions.signOut(req.sessionToken, req.session, requestContext(req));
     clearSessionCookie(req, res);
   }
 }

@@ -1,11 +1,24 @@
-import { HttpException, HttpStatus, Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { HttpException, HttpStatus, Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import type { EventStore } from '../event-store/event-store';
+import { EVENT_STORE } from '../event-store/event-store.module';
 import { AGENT_DIRECTORY, type AgentDirectory, type AgentSignInResult } from './agent-directory';
 import { RateLimiter } from './rate-limiter';
 import { type Session, SessionStore } from './session-store';
+import { agentActor, agentStream, SIGN_IN_EVENT_SCHEMA_VERSIONS, type SignInEvent } from './sign-in-events';
 
 export const SESSION_STORE = Symbol('SessionStore');
 
 export type RequestContext = { ip: string; userAgent: string };
+
+const unrecorded = () =>
+  new HttpException(
+    {
+      statusCode: 503,
+      reason: 'event-store-unavailable',
+      message: 'The sign-in could not be recorded. Try again in a moment.',
+    },
+    HttpStatus.SERVICE_UNAVAILABLE,
+  );
 
 /** What an agent's sign-in failure looks like to the client: a reason code and a message fit to show. */
 const failureMessages: Record<Exclude<AgentSignInResult['outcome'], 'ok'>, string> = {
@@ -26,9 +39,12 @@ export class SessionService implements OnModuleDestroy {
   private readonly byAccount = new RateLimiter(5, 5 * 60_000);
   private readonly sweeper: NodeJS.Timeout;
 
+  private readonly logger = new Logger('Session');
+
   constructor(
     @Inject(AGENT_DIRECTORY) private readonly directory: AgentDirectory,
     @Inject(SESSION_STORE) private readonly sessions: SessionStore,
+    @Inject(EVENT_STORE) private readonly events: EventStore,
   ) {
     this.sweeper = setInterval(() => this.sessions.sweep(), 60_000);
     this.sweeper.unref();
@@ -60,7 +76,24 @@ export class SessionService implements OnModuleDestroy {
     const result = await this.directory.signIn(storeId, username.trim(), password);
     if (result.outcome === 'ok') {
       this.byAccount.reset(accountKey);
-      return this.sessions.create(result.agent);
+      const { agent } = result;
+      await this.record(agentStream(agent.storeId, agent.username), ctx, agentActor(agent), {
+        type: 'AgentSignedIn',
+        data: {
+          subject: { storeId: agent.storeId, userId: agent.userId },
+          username: agent.username,
+          displayName: agent.displayName,
+          groups: agent.groups,
+          outcome: 'success',
+        },
+      });
+      return this.sessions.create(agent);
+    }
+    if (result.outcome !== 'unknown-store') {
+      await this.record(agentStream(storeId, username), ctx, `anonymous:${ctx.ip}`, {
+        type: 'AgentSignInFailed',
+        data: { storeId: storeId ?? null, username: username.trim(), outcome: 'failed', reason: result.outcome },
+      });
     }
     if (result.outcome === 'unavailable') {
       throw new HttpException(
@@ -86,8 +119,35 @@ export class SessionService implements OnModuleDestroy {
     return this.sessions.touch(token);
   }
 
-  signOut(token: string): void {
+  async signOut(token: string, session: Session, ctx: RequestContext): Promise<void> {
+    const { agent } = session;
     this.sessions.revoke(token);
+    await this.record(agentStream(agent.storeId, agent.username), ctx, agentActor(agent), {
+      type: 'AgentSignedOut',
+      data: { subject: { storeId: agent.storeId, userId: agent.userId }, username: agent.username },
+    }).catch(() => undefined); // the session is gone either way; a lost sign-out fact is logged by record()
+  }
+
+  /** Appends a sign-in fact; the caller fails with 503 when it cannot be recorded (never a silent loss). */
+  private async record(stream: string, ctx: RequestContext, actor: string, event: SignInEvent): Promise<void> {
+    try {
+      await this.events.append(stream, [
+        {
+          type: event.type,
+          data: event.data,
+          metadata: {
+            actor,
+            client: 'admin',
+            ip: ctx.ip,
+            userAgent: ctx.userAgent,
+            schemaVersion: SIGN_IN_EVENT_SCHEMA_VERSIONS[event.type],
+          },
+        },
+      ]);
+    } catch (err) {
+      this.logger.error(`could not record ${event.type}: ${err instanceof Error ? err.message : String(err)}`);
+      throw unrecorded();
+    }
   }
 
   onModuleDestroy(): void {

@@ -1,5 +1,9 @@
 // Search across stores (real Samba AD + real OpenLDAP + a configured Entra ID store), the REST endpoints, linked
 // accounts by rule, Entra refusal, and partial results when one directory is stopped mid-test.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { ValidationPipe } from '@nestjs/common';
@@ -12,6 +16,8 @@ import { DirectoryModule } from '../../src/directory/directory.module';
 import { DirectorySearchService } from '../../src/directory/directory-search.service';
 import { ENTRA_UNLOCK_REFUSAL } from '../../src/directory/entra-id.store';
 import { IdentityStoreRegistry } from '../../src/directory/identity-store.registry';
+import { EventStoreModule } from '../../src/event-store/event-store.module';
+import { SessionModule } from '../../src/session/session.module';
 import { type Lab, startOpenLdap, startSambaAd } from '../labs/labs';
 import { adStoreRaw, ldapStoreRaw } from './support';
 
@@ -21,6 +27,9 @@ let app: INestApplication;
 let config: AppConfig;
 let search: DirectorySearchService;
 let registry: IdentityStoreRegistry;
+let dataDir: string;
+/** The session cookie of an agent signed in over the API with real AD credentials. */
+let agentCookie: string;
 
 beforeAll(async () => {
   [ad, ldap] = await Promise.all([startSambaAd(), startOpenLdap()]);
@@ -41,8 +50,14 @@ beforeAll(async () => {
     },
     { env: { AD_BIND_PW: ad.helpdeskPw, LDAP_BIND_PW: ldap.helpdeskPw }, baseDir: process.cwd() },
   ).config;
+  dataDir = mkdtempSync(join(tmpdir(), 'unlockdesk-search-'));
   const moduleRef = await Test.createTestingModule({
-    imports: [ConfigModule.forConfig(config), DirectoryModule],
+    imports: [
+      ConfigModule.forConfig(config),
+      EventStoreModule.forRoot({ dataDir }),
+      DirectoryModule,
+      SessionModule.forRoot({ dataDir }),
+    ],
   }).compile();
   app = moduleRef.createNestApplication();
   app.setGlobalPrefix('api');
@@ -56,6 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await Promise.all([ad?.stop(), ldap?.stop()]);
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function must<T>(p: Promise<T | undefined> | undefined): Promise<T> {
@@ -98,9 +114,28 @@ describe('directory search across stores', () => {
     });
   });
 
+  it('REST: agents sign in with their directory account (nested groups resolved); search needs a session', async () => {
+    const server = app.getHttpServer();
+    const anonymous = await request(server).get('/api/directory/search?q=carol').expect(401);
+    expect(anonymous.body.reason).toBe('no-session');
+    const wrong = await request(server)
+      .post('/api/session')
+      .send({ storeId: 'ad', username: 'hd.tier2', password: 'wrong' })
+      .expect(401);
+    expect(wrong.body.reason).toBe('invalid-credentials');
+    const signedIn = await request(server)
+      .post('/api/session')
+      .send({ storeId: 'ad', username: 'hd.tier2', password: 'Tier2Pass1!' })
+      .expect(200);
+    expect(signedIn.body.agent).toMatchObject({ storeId: 'ad', username: 'hd.tier2' });
+    expect(signedIn.body.agent.groups).toEqual(expect.arrayContaining(['Helpdesk Tier2', 'Helpdesk Agents']));
+    agentCookie = signedIn.headers['set-cookie'][0].split(';')[0];
+  });
+
   it('REST: GET /api/directory/stores and /api/directory/search', async () => {
     const server = app.getHttpServer();
-    const stores = await request(server).get('/api/directory/stores').expect(200);
+    const get = (path: string) => request(server).get(path).set('Cookie', agentCookie);
+    const stores = await get('/api/directory/stores').expect(200);
     expect(
       stores.body.map((s: { id: string; capabilities: { canUnlock: boolean } }) => [s.id, s.capabilities.canUnlock]),
     ).toEqual([
@@ -108,7 +143,7 @@ describe('directory search across stores', () => {
       ['ldap', true],
       ['entra', false],
     ]);
-    const found = await request(server).get('/api/directory/search?q=carol&stores=ad,ldap&locked=false').expect(200);
+    const found = await get('/api/directory/search?q=carol&stores=ad,ldap&locked=false').expect(200);
     expect(found.body.results.map((a: { storeId: string; username: string }) => `${a.storeId}:${a.username}`)).toEqual([
       'ad:carol',
       'ldap:carol',
@@ -117,9 +152,9 @@ describe('directory search across stores', () => {
       lock: { state: 'unlocked' },
       passwordLastChanged: expect.any(String),
     });
-    const bad = await request(server).get('/api/directory/search?q=x&locked=maybe&limit=0').expect(400);
+    const bad = await get('/api/directory/search?q=x&locked=maybe&limit=0').expect(400);
     expect(bad.body.message.join(' ')).toMatch(/locked must be a boolean value.*limit must not be less than 1/);
-    const unknown = await request(server).get('/api/directory/search?q=x&stores=nope').expect(400);
+    const unknown = await get('/api/directory/search?q=x&stores=nope').expect(400);
     expect(unknown.body.message).toBe('stores: unknown identity store: nope');
   });
 
@@ -134,7 +169,10 @@ describe('directory search across stores', () => {
         message: expect.stringMatching(/cannot reach the directory \(ldap:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/),
       },
     ]);
-    const res = await request(app.getHttpServer()).get('/api/directory/search?q=carol').expect(200);
+    const res = await request(app.getHttpServer())
+      .get('/api/directory/search?q=carol')
+      .set('Cookie', agentCookie)
+      .expect(200);
     expect(res.body.errors.map((e: { storeId: string }) => e.storeId)).toEqual(['ldap']);
   });
 });

@@ -21,7 +21,8 @@ function envNamesReadByBackend(): Set<string> {
   const names = new Set<string>();
   for (const file of sourceFiles(join(root, 'backend', 'src'))) {
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/\benv(?:\.([A-Z][A-Z0-9_]*)|\[['"]([A-Z][A-Z0-9_]*)['"]\])/g)) names.add(m[1] ?? m[2]);
+    for (const m of text.matchAll(/\benv(?:\.([A-Z][A-Z0-9_]*)|\[['"]([A-Z][A-Z0-9_]*)['"]\])/g))
+      names.add(m[1] ?? m[2]);
   }
   return names;
 }

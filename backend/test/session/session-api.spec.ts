@@ -1,6 +1,9 @@
-import { type INestApplication, Module, ValidationPipe } from '@nestjs/common';
+import { Global, type INestApplication, Module, ValidationPipe } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
+import type { EventStore } from '../../src/event-store/event-store';
+import { EVENT_STORE } from '../../src/event-store/event-store.module';
+import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { AGENT_DIRECTORY, type AgentDirectory, type AgentSignInResult } from '../../src/session/agent-directory';
 import { SessionModule } from '../../src/session/session.module';
 
@@ -36,19 +39,37 @@ const directory: AgentDirectory = {
 @Module({ providers: [{ provide: AGENT_DIRECTORY, useValue: directory }], exports: [AGENT_DIRECTORY] })
 class ScriptedDirectoryModule {}
 
+let events: EventStore;
+@Global()
+@Module({ providers: [{ provide: EVENT_STORE, useFactory: () => events }], exports: [EVENT_STORE] })
+class MemoryEventStoreModule {}
+const recorded = async () => {
+  const out: { stream: string; type: string; data: unknown; actor: unknown }[] = [];
+  for await (const e of events.readAll())
+    out.push({ stream: e.streamId, type: e.type, data: e.data, actor: e.metadata.actor });
+  return out;
+};
+
 describe('agent session API', () => {
   let app: INestApplication;
   beforeEach(async () => {
     calls.length = 0;
+    events = new SqliteEventStore({ file: ':memory:' });
     const moduleRef = await Test.createTestingModule({
-      imports: [SessionModule.forRoot({ dataDir: ':memory:', directory: ScriptedDirectoryModule })],
+      imports: [
+        MemoryEventStoreModule,
+        SessionModule.forRoot({ dataDir: ':memory:', directory: ScriptedDirectoryModule }),
+      ],
     }).compile();
     app = moduleRef.createNestApplication();
     app.setGlobalPrefix('api');
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
     await app.init();
   });
-  afterEach(() => app.close());
+  afterEach(async () => {
+    await app.close();
+    await events.close();
+  });
 
   const signIn = (username: string, password: string, storeId?: string) =>
     request(app.getHttpServer()).post('/api/session').send({ username, password, storeId });
@@ -65,6 +86,14 @@ describe('agent session API', () => {
 
     const me = await request(app.getHttpServer()).get('/api/session').set('Cookie', cookie.split(';')[0]).expect(200);
     expect(me.body.agent.username).toBe('hd.agent');
+    expect(await recorded()).toEqual([
+      {
+        stream: 'agent-corp-ad-hd.agent',
+        type: 'AgentSignedIn',
+        actor: 'corp-ad:g1',
+        data: expect.objectContaining({ subject: { storeId: 'corp-ad', userId: 'g1' }, outcome: 'success' }),
+      },
+    ]);
   });
 
   it('needs the CSRF token to sign out, and the session is gone afterwards', async () => {
@@ -89,6 +118,9 @@ describe('agent session API', () => {
     const res = await signIn(username, password).expect(status);
     expect(res.body.reason).toBe(reason);
     expect(res.headers['set-cookie']).toBeUndefined();
+    const [fact] = await recorded();
+    expect(fact).toMatchObject({ type: 'AgentSignInFailed', data: { username, reason, outcome: 'failed' } });
+    expect(JSON.stringify(fact)).not.toContain(password);
   });
 
   it('rejects bad input naming the field, without asking the directory', async () => {
@@ -100,6 +132,7 @@ describe('agent session API', () => {
     const unknown = await signIn('hd.agent', 'right', 'nope').expect(400);
     expect(unknown.body.message[0]).toMatch(/^storeId/);
     expect(calls).toEqual(['hd.agent/right']);
+    expect(await recorded()).toEqual([]); // bad input records nothing
   });
 
   it('rate-limits an account after 5 failed sign-ins, before asking the directory again', async () => {

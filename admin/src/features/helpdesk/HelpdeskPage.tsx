@@ -1,10 +1,165 @@
-import { Title } from '@mantine/core';
+import {
+  ActionIcon,
+  Alert,
+  Badge,
+  Group,
+  Loader,
+  Menu,
+  MultiSelect,
+  SegmentedControl,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  VisuallyHidden,
+} from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useState } from 'react';
+import { ApiError } from '../../api/client';
+import type { UserRow } from './api';
+import { authTypeLabel, formatDateTime, lockLabel } from './labels';
+import { useStores, useUserSearch } from './useUserSearch';
 
-/** Helpdesk Operations: user search and the Unlock Account dialog (being built; see issue "Admin app"). */
-export function HelpdeskPage() {
+export type UserAction = { kind: 'unlock' | 'history'; user: UserRow };
+
+/** Helpdesk Operations: find a user across identity stores, then act on them from the row's menu. */
+export function HelpdeskPage({ onAction }: { onAction?: (action: UserAction) => void }) {
+  const [search, setSearch] = useState('');
+  const [storeIds, setStoreIds] = useState<string[]>([]);
+  const [lockedOnly, setLockedOnly] = useState(false);
+  const [enrolled, setEnrolled] = useState<'any' | 'yes' | 'no'>('any');
+  const [debounced] = useDebouncedValue(search, 250);
+  const stores = useStores();
+  const query = useUserSearch({ search: debounced, storeIds, lockedOnly, enrolled });
+  const storeName = (id: string) => stores.data?.find((s) => s.id === id)?.name ?? id;
+  const rows = query.data?.results ?? [];
+
   return (
-    <Title order={1} size="h3">
-      Helpdesk Operations
-    </Title>
+    <Stack>
+      <Title order={1} size="h3">
+        Helpdesk Operations
+      </Title>
+      <Group align="end" wrap="wrap">
+        <TextInput
+          label="Search users"
+          description="Name, username, email or employee ID"
+          value={search}
+          onChange={(e) => setSearch(e.currentTarget.value)}
+          w={320}
+          autoFocus
+          rightSection={query.isFetching ? <Loader size="xs" aria-label="Searching" /> : null}
+        />
+        <MultiSelect
+          label="Identity stores"
+          placeholder={storeIds.length ? undefined : 'All stores'}
+          data={(stores.data ?? []).map((s) => ({ value: s.id, label: s.name }))}
+          value={storeIds}
+          onChange={setStoreIds}
+          clearable
+          w={260}
+        />
+        <Switch
+          label="Locked only"
+          checked={lockedOnly}
+          onChange={(e) => setLockedOnly(e.currentTarget.checked)}
+          mb={8}
+        />
+        <Stack gap={4}>
+          <Text size="sm" fw={500} id="enrolled-filter">
+            Enrollment
+          </Text>
+          <SegmentedControl
+            aria-labelledby="enrolled-filter"
+            value={enrolled}
+            onChange={(v) => setEnrolled(v as typeof enrolled)}
+            data={[
+              { value: 'any', label: 'All' },
+              { value: 'yes', label: 'Enrolled' },
+              { value: 'no', label: 'Not enrolled' },
+            ]}
+          />
+        </Stack>
+      </Group>
+
+      {query.error && (
+        <Alert color="red" title="Search failed" role="alert">
+          {query.error instanceof ApiError ? query.error.message : 'Unexpected error'}
+        </Alert>
+      )}
+      {(query.data?.errors.length ?? 0) > 0 && (
+        <Alert color="yellow" title="Partial results" role="status">
+          {query.data?.errors.map((e) => (
+            <div key={e.storeId}>
+              {storeName(e.storeId)} did not answer: {e.message}
+            </div>
+          ))}
+        </Alert>
+      )}
+
+      {!query.isEnabled ? (
+        <Text c="gray.7">Type a name, username, email or employee ID, or turn on “Locked only”.</Text>
+      ) : query.isPending ? (
+        <Text c="gray.7">Searching…</Text>
+      ) : rows.length === 0 ? (
+        <Text c="gray.7">No users match.</Text>
+      ) : (
+        <Table striped highlightOnHover stickyHeader aria-label="Users">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>Username</Table.Th>
+              <Table.Th>Identity store</Table.Th>
+              <Table.Th>Email</Table.Th>
+              <Table.Th>Lock state</Table.Th>
+              <Table.Th>Password changed</Table.Th>
+              <Table.Th>Enrolled</Table.Th>
+              <Table.Th>
+                <VisuallyHidden>Actions</VisuallyHidden>
+              </Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {rows.map((u) => (
+              <Table.Tr key={`${u.storeId}:${u.id}`}>
+                <Table.Td>{u.displayName ?? u.username}</Table.Td>
+                <Table.Td>{u.username}</Table.Td>
+                <Table.Td>{storeName(u.storeId)}</Table.Td>
+                <Table.Td>{u.email ?? '—'}</Table.Td>
+                <Table.Td>
+                  <Badge color={u.lock.state === 'unlocked' ? 'gray' : 'red'} variant="light">
+                    {lockLabel[u.lock.state]}
+                  </Badge>
+                  {u.disabled && (
+                    <Badge color="dark" variant="outline" ml={4}>
+                      Disabled
+                    </Badge>
+                  )}
+                </Table.Td>
+                <Table.Td>{formatDateTime(u.passwordLastChanged)}</Table.Td>
+                <Table.Td>
+                  {u.enrolledTypes?.length ? u.enrolledTypes.map((t) => authTypeLabel[t]).join(', ') : 'Not enrolled'}
+                </Table.Td>
+                <Table.Td>
+                  <Menu position="bottom-end" withinPortal>
+                    <Menu.Target>
+                      <ActionIcon variant="subtle" aria-label={`Actions for ${u.displayName ?? u.username}`}>
+                        <span aria-hidden="true">⋯</span>
+                      </ActionIcon>
+                    </Menu.Target>
+                    <Menu.Dropdown>
+                      <Menu.Item onClick={() => onAction?.({ kind: 'unlock', user: u })}>Unlock Account</Menu.Item>
+                      <Menu.Item onClick={() => onAction?.({ kind: 'history', user: u })}>History</Menu.Item>
+                    </Menu.Dropdown>
+                  </Menu>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      {query.data?.truncated && <Text size="sm">Showing the first {rows.length} matches; refine the search.</Text>}
+    </Stack>
   );
 }

@@ -1,111 +1,177 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { FactContext, factOf } from './helpdesk-facts';
 import { type Projection, statement } from './projection';
-import { wellKnownFacts } from './well-known';
+
+const context = new FactContext('history');
 
 /**
- * Helpdesk history: one row per event about a user (a subject) or done by someone (an actor), for the History button
- * ("actions on and by the user"). Generic columns from well-known fields; the helpdesk issue refines them.
+ * Helpdesk history: one row per event that concerns a person, and one `history_people_index` row per person it
+ * concerns (the subject, the actor, and for a linked-account unlock the case's subject too), so "actions on and by a
+ * user" is one index range scan: `key = ? AND position < ? ORDER BY position DESC LIMIT ?`.
+ * Version 2: facts mapped from the real case, enrollment, role and sign-in events (was: generic fields).
  */
 export const historyProjection: Projection = {
   name: 'history',
-  version: 1,
-  tables: ['history'],
+  version: 2,
+  tables: ['history', 'history_people_index', ...context.tables],
   init(db) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS history (
         position INTEGER PRIMARY KEY,
         event_id TEXT NOT NULL,
-        stream_id TEXT NOT NULL,
         type TEXT NOT NULL,
+        time INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        actor TEXT,
+        actor_name TEXT,
         subject TEXT,
         subject_store TEXT,
         subject_user_id TEXT,
-        actor TEXT,
+        subject_name TEXT,
+        store TEXT,
+        auth_types TEXT NOT NULL,
+        outcome TEXT,
+        reason_code TEXT,
+        reason TEXT,
+        case_id TEXT,
+        ticket TEXT,
+        comment TEXT,
         client TEXT,
         ip TEXT,
-        outcome TEXT,
-        reason TEXT,
-        time INTEGER NOT NULL,
-        data TEXT NOT NULL
-      )
+        user_agent TEXT,
+        correlation_id TEXT,
+        details TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS history_people_index (
+        key TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        as_actor INTEGER NOT NULL
+      );
     `);
+    context.init(db);
   },
   indexes: [
-    'CREATE INDEX IF NOT EXISTS history_subject_time ON history (subject, time)',
-    'CREATE INDEX IF NOT EXISTS history_actor_time ON history (actor, time)',
+    'CREATE UNIQUE INDEX IF NOT EXISTS history_people_key_position ON history_people_index (key, position, as_actor)',
   ],
   apply(db, event) {
-    const f = wellKnownFacts(event);
-    if (f.subject === null && f.actor === null) return;
-    statement(
+    const f = factOf(db, context, event);
+    if (f.people.length === 0) return;
+    const meta = event.metadata ?? {};
+    const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+    const inserted = statement(
       db,
-      `INSERT INTO history (position, event_id, stream_id, type, subject, subject_store, subject_user_id, actor, client,
-         ip, outcome, reason, time, data)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO history (position, event_id, type, time, action, actor, actor_name, subject, subject_store,
+         subject_user_id, subject_name, store, auth_types, outcome, reason_code, reason, case_id, ticket, comment,
+         client, ip, user_agent, correlation_id, details)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (position) DO NOTHING`,
     ).run(
       event.position,
       event.id,
-      event.streamId,
       event.type,
+      event.time.getTime(),
+      f.action,
+      f.actor,
+      f.actorName,
       f.subject,
       f.subjectStore,
       f.subjectUserId,
-      f.actor,
-      f.client,
-      f.ip,
+      f.subjectName,
+      f.store,
+      JSON.stringify(f.authenticationTypes),
       f.outcome,
+      f.reasonCode,
       f.reason,
-      event.time.getTime(),
-      JSON.stringify(event.data) ?? 'null',
+      f.caseId,
+      f.ticket,
+      f.comment,
+      text(meta.client),
+      text(meta.ip),
+      text(meta.userAgent),
+      text(meta.correlationId),
+      JSON.stringify(f.details),
     );
+    if (Number(inserted.changes) === 0) return; // already applied (idempotent replay)
+    const index = statement(db, 'INSERT INTO history_people_index (key, position, as_actor) VALUES (?, ?, ?)');
+    for (const p of f.people) index.run(p.key, event.position, p.asActor ? 1 : 0);
   },
 };
 
-export interface HistoryRow {
-  position: bigint;
+export interface HistoryEntry {
+  position: string;
   eventId: string;
-  streamId: string;
   type: string;
-  subject: string | null;
-  actor: string | null;
+  time: string;
+  action: string;
+  actor: { id: string; displayName: string | null } | null;
+  subject: { storeId: string | null; userId: string | null; key: string; displayName: string | null } | null;
+  storeId: string | null;
+  authenticationTypes: string[];
+  outcome: string | null;
+  reasonCode: string | null;
+  reason: string | null;
+  caseId: string | null;
+  ticket: string | null;
+  comment: string | null;
   client: string | null;
   ip: string | null;
-  outcome: string | null;
-  reason: string | null;
-  time: Date;
-  data: unknown;
+  userAgent: string | null;
+  correlationId: string | null;
+  details: Record<string, unknown>;
 }
 
-/** Actions on and by a user, newest first. `subject` is `store:userId`; `actor` the user's own actor id, if any. */
-export function historyFor(
-  db: DatabaseSync,
-  query: { subject: string; actor?: string; limit?: number; before?: Date },
-): HistoryRow[] {
-  const before = query.before?.getTime() ?? Number.MAX_SAFE_INTEGER;
+export interface HistoryQuery {
+  /** `<storeId>:<userId>` (see personKey). */
+  key: string;
+  /** Only what the person did (agent history) rather than everything on and by them. */
+  asActor?: boolean;
+  limit?: number;
+  /** Cursor: a position; only older entries. */
+  before?: bigint;
+}
+
+/** Newest first; one more row than `limit` is read to tell whether there is a next page. */
+export function historyFor(db: DatabaseSync, q: HistoryQuery): { entries: HistoryEntry[]; more: boolean } {
+  const limit = Math.max(1, Math.min(q.limit ?? 50, 500));
   const rows = statement(
     db,
-    `SELECT * FROM history WHERE subject = ? AND time < ?
-     UNION
-     SELECT * FROM history WHERE actor = ? AND time < ?
-     ORDER BY time DESC, position DESC LIMIT ?`,
-  ).all(query.subject, before, query.actor ?? null, before, query.limit ?? 100) as Array<Record<string, unknown>>;
-  return rows.map(toHistoryRow);
+    `SELECT h.* FROM history_people_index k JOIN history h ON h.position = k.position
+     WHERE k.key = ? AND k.position < ? AND k.as_actor >= ?
+     ORDER BY k.position DESC LIMIT ?`,
+  ).all(q.key, q.before ?? 9223372036854775807n, q.asActor ? 1 : 0, limit + 1) as Array<Record<string, unknown>>;
+  return { entries: rows.slice(0, limit).map(toEntry), more: rows.length > limit };
 }
 
-function toHistoryRow(r: Record<string, unknown>): HistoryRow {
+const s = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+function toEntry(r: Record<string, unknown>): HistoryEntry {
   return {
-    position: r.position as bigint,
+    position: String(r.position),
     eventId: r.event_id as string,
-    streamId: r.stream_id as string,
     type: r.type as string,
-    subject: r.subject as string | null,
-    actor: r.actor as string | null,
-    client: r.client as string | null,
-    ip: r.ip as string | null,
-    outcome: r.outcome as string | null,
-    reason: r.reason as string | null,
-    time: new Date(Number(r.time)),
-    data: JSON.parse(r.data as string),
+    time: new Date(Number(r.time)).toISOString(),
+    action: r.action as string,
+    actor: r.actor ? { id: r.actor as string, displayName: s(r.actor_name) } : null,
+    subject: r.subject
+      ? {
+          key: r.subject as string,
+          storeId: s(r.subject_store),
+          userId: s(r.subject_user_id),
+          displayName: s(r.subject_name),
+        }
+      : null,
+    storeId: s(r.store),
+    authenticationTypes: JSON.parse(r.auth_types as string),
+    outcome: s(r.outcome),
+    reasonCode: s(r.reason_code),
+    reason: s(r.reason),
+    caseId: s(r.case_id),
+    ticket: s(r.ticket),
+    comment: s(r.comment),
+    client: s(r.client),
+    ip: s(r.ip),
+    userAgent: s(r.user_agent),
+    correlationId: s(r.correlation_id),
+    details: JSON.parse(r.details as string),
   };
 }

@@ -71,12 +71,17 @@ describe('ProjectionRunner', () => {
       expect.objectContaining({ name: 'audit', position: '252', lag: 0, caughtUp: true, rebuilding: false }),
     ]);
 
-    const rows = historyFor(db, { subject: 'corp:u1', limit: 3 });
-    expect(rows.map((r) => r.position)).toEqual([251n, 247n, 242n]); // event i is at position i + 1; u1 is i % 5 === 1
-    expect(rows[0]).toMatchObject({ type: 'AccountUnlocked', actor: 'agent-0', ip: '192.0.2.7', outcome: 'success' });
+    const rows = historyFor(db, { key: 'corp:u1', limit: 3 }).entries;
+    expect(rows.map((r) => r.position)).toEqual(['251', '247', '242']); // event i is at position i + 1; u1 is i % 5 === 1
+    expect(rows[0]).toMatchObject({
+      type: 'AccountUnlocked',
+      actor: { id: 'agent-0' },
+      ip: '192.0.2.7',
+      outcome: 'success',
+    });
     const refused = queryAudit(db, { outcome: 'refused', actor: 'agent-1', limit: 1000 });
     expect(refused.length).toBeGreaterThan(0);
-    expect(refused.every((r) => r.type === 'UnlockRefused' && r.actor === 'agent-1')).toBe(true);
+    expect(refused.every((r) => r.type === 'UnlockRefused' && r.actor?.id === 'agent-1')).toBe(true);
     expect(queryAudit(db, { type: 'SystemNote' })).toHaveLength(1);
   });
 
@@ -167,8 +172,10 @@ describe('ProjectionRunner', () => {
     await runner.rebuild('history');
     expect(db.prepare("SELECT count(*) AS c FROM history WHERE actor = 'tampered'").get()).toEqual({ c: 0 });
     expect(count(db, 'history')).toBe(2);
-    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'history'").all();
-    expect(indexes.map((i) => i.name).sort()).toEqual(['history_actor_time', 'history_subject_time']);
+    const indexes = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'history_people_index'")
+      .all();
+    expect(indexes.map((i) => i.name).sort()).toEqual(['history_people_key_position']);
     // Still following live events after the rebuild.
     const live = await store.append('s', [unlock('c', 2)]);
     await runner.waitFor(live.position);
@@ -176,12 +183,12 @@ describe('ProjectionRunner', () => {
     await runner.stop();
 
     db.exec("UPDATE history SET actor = 'old mapping'");
-    const v2: Projection = { ...historyProjection, version: 2 };
+    const v2: Projection = { ...historyProjection, version: historyProjection.version + 1 };
     const next = new ProjectionRunner(store, openReadModelDb(file), [v2]);
     await next.catchUp();
     expect(next.db.prepare("SELECT count(*) AS c FROM history WHERE actor = 'old mapping'").get()).toEqual({ c: 0 });
     expect(count(next.db, 'history')).toBe(3);
-    expect(next.checkpoint('history')).toEqual({ version: 2, position: 3n, rebuilding: false });
+    expect(next.checkpoint('history')).toEqual({ version: v2.version, position: 3n, rebuilding: false });
     next.db.close();
   });
 

@@ -1,0 +1,101 @@
+/**
+ * The readable sentence of a history or audit entry, rendered at query time from the stored fact (so store names come
+ * from the current configuration and wording can improve without a rebuild). Examples:
+ *   "Hanna Agent unlocked Carol Jones in Corp AD (read back: notLocked)"
+ *   "Hanna Agent's unlock of Carol Jones in Corp AD was refused: The account is not locked"
+ */
+export interface Describable {
+  action: string;
+  type: string;
+  actor: string | null;
+  actorName: string | null;
+  subject: string | null;
+  subjectName: string | null;
+  store: string | null;
+  outcome: string | null;
+  reason: string | null;
+  authenticationTypes: string[];
+  details: Record<string, unknown>;
+}
+
+const TYPE_LABEL: Record<string, string> = {
+  securityQuestions: 'security questions',
+  authenticator: 'authenticator',
+  email: 'e-mail code',
+  phone: 'SMS code',
+  password: 'directory password',
+};
+
+export function describe(e: Describable, storeName: (id: string) => string | undefined): string {
+  const actor = e.actorName ?? (e.actor === 'system' ? 'The system' : e.actor) ?? 'Someone';
+  const subject = e.subjectName ?? e.subject ?? 'an unknown user';
+  const store = e.store ? (storeName(e.store) ?? e.store) : null;
+  const inStore = store ? ` in ${store}` : '';
+  const d = e.details;
+  const s = (v: unknown) => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
+  const because = e.reason ? `: ${e.reason}` : '';
+  const types = e.authenticationTypes.map((t) => TYPE_LABEL[t] ?? t).join(', ');
+  const channel = d.channel === 'phone' ? 'SMS' : 'e-mail';
+  switch (e.action) {
+    case 'agent.signedIn':
+      return `${subject} signed in${store ? ` to ${store}` : ''}`;
+    case 'agent.signedOut':
+      return `${subject} signed out`;
+    case 'agent.signInFailed':
+      return `Sign-in as ${s(d.username) || subject}${store ? ` to ${store}` : ''} failed${because}`;
+    case 'case.opened':
+      return `${actor} opened a case for ${subject}${inStore}`;
+    case 'case.openingRefused':
+      return `${actor} was refused a case for ${subject}${inStore}${because}`;
+    case 'case.authenticated':
+      return `${actor} authenticated ${subject}${types ? ` with ${types}` : ''}`;
+    case 'case.closed':
+      return `${actor} closed the case for ${subject}${e.reason ? ` (${e.reason})` : ''}`;
+    case 'verification.securityQuestion': {
+      const q = d.question ? ` "${s(d.question)}"` : d.questionId ? ` (${s(d.questionId)})` : '';
+      return e.outcome === 'success'
+        ? `${subject} answered security question${q} correctly`
+        : `${subject} answered security question${q} wrongly`;
+    }
+    case 'verification.codeSent':
+      return `${actor} sent an ${channel} code to ${subject}${d.destination ? ` at ${s(d.destination)}` : ''}`;
+    case 'verification.code':
+      return e.outcome === 'success'
+        ? `${subject} confirmed the ${channel} code`
+        : `${subject} gave a wrong ${channel} code${e.reason ? ` (${e.reason})` : ''}`;
+    case 'verification.authenticator':
+      return e.outcome === 'success'
+        ? `${subject} confirmed an authenticator code`
+        : `${subject} gave a wrong authenticator code${e.reason ? ` (${e.reason})` : ''}`;
+    case 'verification.locked':
+      return `Verification of ${subject} was locked${d.lockedUntil ? ` until ${s(d.lockedUntil)}` : ''}`;
+    case 'verification.refused':
+      return `A verification of ${subject} was refused${because}`;
+    case 'unlock.requested':
+      return `${actor} requested an unlock of ${subject}${inStore}`;
+    case 'unlock.refused':
+      return `${actor}'s unlock of ${subject}${inStore} was refused${because}`;
+    case 'unlock.succeeded':
+      return `${actor} unlocked ${subject}${inStore} (read back: ${s(d.readBack) || 'unknown'})${d.reconciled ? ' [reconciled]' : ''}`;
+    case 'unlock.failed':
+      return `${actor}'s unlock of ${subject}${inStore} failed${because}${d.readBack ? ` (read back: ${s(d.readBack)})` : ''}`;
+    case 'enrollment.enrolled':
+      return `${actor} ${d.replaced ? 're-enrolled' : 'enrolled'} ${subject} in ${types || 'an authentication type'}${
+        d.destination ? ` (${s(d.destination)})` : ''
+      }${d.source ? ` via ${s(d.source)}` : ''}`;
+    case 'enrollment.removed':
+      return `${actor} removed ${types || 'an authentication type'} from ${subject}'s enrollment${because}`;
+    case 'role.created':
+      return `${actor} created role ${s(d.roleName)}`;
+    case 'role.changed': {
+      const fields = Array.isArray(d.changedFields) ? d.changedFields.join(', ') : '';
+      return `${actor} changed role ${s(d.roleName)}${fields ? ` (${fields})` : ''}`;
+    }
+    case 'role.deleted':
+      return `${actor} deleted role ${s(d.roleName)}`;
+    default: {
+      const parts = [e.type, e.subject ? `about ${subject}` : '', e.actor ? `by ${actor}` : ''].filter(Boolean);
+      return `${parts.join(' ')}${e.outcome ? ` (${e.outcome})` : ''}${because}`;
+    }
+  }
+}

@@ -1,0 +1,558 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { RecordedEvent } from '../event-store/event-store';
+import { maskEmail, maskPhone } from '../shared/crypto/mask';
+import { statement } from './projection';
+import { wellKnownFacts } from './well-known';
+
+/**
+ * What history and audit know about one event, mapped precisely from the product's events (case, enrollment, role,
+ * agent sign-in) and generically (well-known fields) for any other type.
+ *
+ * People are keyed `<storeId>:<userId>` (the same shape as `agentActor()`), with the user id lower-cased so that a
+ * key from an event and a key from a URL compare equal. Case events after `CaseOpened` carry neither the agent nor the
+ * subject: a small per-projection context table remembers them per case (and each unlock request's ticket, comment
+ * and authentication types, so the outcome row carries them too). Everything is derived from earlier events in global
+ * order, so a rebuild reproduces the same rows.
+ */
+export interface HelpdeskFact {
+  /** Stable code, e.g. `unlock.succeeded`, `verification.securityQuestion` (see ACTIONS). */
+  action: string;
+  actor: string | null;
+  actorName: string | null;
+  /** Key of the account the fact is about. */
+  subject: string | null;
+  subjectStore: string | null;
+  subjectUserId: string | null;
+  subjectName: string | null;
+  /** The identity store the action was in (the subject's store). */
+  store: string | null;
+  authenticationTypes: string[];
+  /** success | failure | refused | requested | locked | null (informational). */
+  outcome: string | null;
+  reasonCode: string | null;
+  reason: string | null;
+  caseId: string | null;
+  ticket: string | null;
+  comment: string | null;
+  /** Small facts for the readable sentence (question text, channel, masked destination, read-back state…). */
+  details: Record<string, unknown>;
+  /** Every person the fact concerns (history rows are found through these); `asActor`: done by them. */
+  people: { key: string; asActor: boolean }[];
+}
+
+/** The action codes this mapping produces; any other event type maps to `event.<Type>`. */
+export const ACTIONS = [
+  'agent.signedIn',
+  'agent.signInFailed',
+  'agent.signedOut',
+  'case.opened',
+  'case.openingRefused',
+  'case.authenticated',
+  'case.closed',
+  'verification.securityQuestion',
+  'verification.codeSent',
+  'verification.code',
+  'verification.authenticator',
+  'verification.locked',
+  'verification.refused',
+  'unlock.requested',
+  'unlock.refused',
+  'unlock.succeeded',
+  'unlock.failed',
+  'enrollment.enrolled',
+  'enrollment.removed',
+  'role.created',
+  'role.changed',
+  'role.deleted',
+] as const;
+
+export const OUTCOMES = ['success', 'failure', 'refused', 'requested', 'locked'] as const;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+export const personKey = (storeId: string, userId: string) => `${storeId}:${userId.toLowerCase()}`;
+
+/** The most specific RDN's value of a DN (`CN=Carol Jones,OU=…` → `Carol Jones`), as a display name of last resort. */
+export function nameFromDn(dn: unknown): string | null {
+  if (typeof dn !== 'string') return null;
+  const m = /^\s*[A-Za-z0-9.-]+\s*=\s*((?:\\.|[^,+\\])*)/.exec(dn);
+  if (!m) return null;
+  const value = m[1].trim().replace(/\\(.)/g, '$1');
+  return value === '' ? null : value;
+}
+
+interface CaseContext {
+  agent: string | null;
+  agentName: string | null;
+  subject: string | null;
+  subjectStore: string | null;
+  subjectUserId: string | null;
+  subjectName: string | null;
+  questions: Record<string, string>;
+  /** `<idempotencyKey>/<account key>` → what the request said. */
+  requests: Record<string, { ticket: string | null; comment: string | null; authenticationTypes: string[] }>;
+}
+
+/** Per-projection tables of what later events need from earlier ones: cases and known people. */
+export class FactContext {
+  readonly tables: string[];
+  constructor(private readonly prefix: string) {
+    this.tables = [`${prefix}_cases`, `${prefix}_people`];
+  }
+
+  init(db: DatabaseSync): void {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS ${this.prefix}_cases (case_id TEXT PRIMARY KEY, context TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS ${this.prefix}_people (
+        key TEXT PRIMARY KEY, display_name TEXT, username TEXT, store_id TEXT, username_key TEXT
+      );
+      CREATE INDEX IF NOT EXISTS ${this.prefix}_people_username ON ${this.prefix}_people (username_key);
+    `);
+  }
+
+  getCase(db: DatabaseSync, caseId: string): CaseContext | undefined {
+    const row = statement(db, `SELECT context FROM ${this.prefix}_cases WHERE case_id = ?`).get(caseId) as
+      | { context: string }
+      | undefined;
+    return row ? (JSON.parse(row.context) as CaseContext) : undefined;
+  }
+
+  putCase(db: DatabaseSync, caseId: string, context: CaseContext): void {
+    statement(
+      db,
+      `INSERT INTO ${this.prefix}_cases (case_id, context) VALUES (?, ?)
+       ON CONFLICT (case_id) DO UPDATE SET context = excluded.context`,
+    ).run(caseId, JSON.stringify(context));
+  }
+
+  name(db: DatabaseSync, key: string | null): string | null {
+    if (!key) return null;
+    const row = statement(db, `SELECT display_name, username FROM ${this.prefix}_people WHERE key = ?`).get(key) as
+      | { display_name: string | null; username: string | null }
+      | undefined;
+    return row?.display_name ?? row?.username ?? null;
+  }
+
+  remember(
+    db: DatabaseSync,
+    key: string,
+    facts: { displayName?: string | null; username?: string | null; storeId?: string | null },
+  ): void {
+    const username = facts.username ?? null;
+    statement(
+      db,
+      `INSERT INTO ${this.prefix}_people (key, display_name, username, store_id, username_key) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET display_name = coalesce(excluded.display_name, display_name),
+         username = coalesce(excluded.username, username), store_id = coalesce(excluded.store_id, store_id),
+         username_key = coalesce(excluded.username_key, username_key)`,
+    ).run(key, facts.displayName ?? null, username, facts.storeId ?? null, username ? username.toLowerCase() : null);
+  }
+
+  /** The key of an agent known by username (from an earlier sign-in), in a store or, with none given, any store. */
+  byUsername(db: DatabaseSync, storeId: string | null, username: string): string | null {
+    const rows = statement(db, `SELECT key, store_id FROM ${this.prefix}_people WHERE username_key = ?`).all(
+      username.trim().toLowerCase(),
+    ) as { key: string; store_id: string | null }[];
+    const matching = storeId ? rows.filter((r) => r.store_id === storeId) : rows;
+    return matching.length === 1 ? matching[0].key : null;
+  }
+}
+
+const CHANNEL_TYPE: Record<string, string> = { email: 'email', phone: 'phone' };
+const METHOD_TYPE: Record<string, string | null> = {
+  securityQuestion: 'securityQuestions',
+  authenticator: 'authenticator',
+  verificationCode: null,
+  sendCode: null,
+};
+
+function accountOf(v: unknown): { key: string; storeId: string; userId: string; name: string | null } | null {
+  if (!isObj(v)) return null;
+  const storeId = str(v.storeId);
+  const userId = str(v.userId);
+  if (!storeId || !userId) return null;
+  return { key: personKey(storeId, userId), storeId, userId, name: nameFromDn(v.dn) };
+}
+
+const caseIdOf = (event: RecordedEvent, data: Obj): string | null =>
+  str(data.caseId) ?? (event.streamId.startsWith('case-') ? event.streamId.slice('case-'.length) : null);
+
+function empty(action: string): HelpdeskFact {
+  return {
+    action,
+    actor: null,
+    actorName: null,
+    subject: null,
+    subjectStore: null,
+    subjectUserId: null,
+    subjectName: null,
+    store: null,
+    authenticationTypes: [],
+    outcome: null,
+    reasonCode: null,
+    reason: null,
+    caseId: null,
+    ticket: null,
+    comment: null,
+    details: {},
+    people: [],
+  };
+}
+
+function withPeople(f: HelpdeskFact, ...extra: (string | null)[]): HelpdeskFact {
+  const map = new Map<string, boolean>();
+  const add = (key: string | null, asActor: boolean) => {
+    if (key) map.set(key, (map.get(key) ?? false) || asActor);
+  };
+  add(f.actor, true);
+  add(f.subject, false);
+  for (const k of extra) add(k, false);
+  f.people = [...map].map(([key, asActor]) => ({ key, asActor }));
+  return f;
+}
+
+const CODE_REJECTIONS: Record<string, string> = {
+  mismatch: 'Wrong code',
+  expired: 'The code had expired',
+  used: 'The code was already used',
+  attemptsExhausted: 'Too many wrong tries for this code',
+  replayed: 'The authenticator code was already used',
+};
+
+/** Maps one event to its fact, reading and updating the context tables (call in global order). */
+export function factOf(db: DatabaseSync, ctx: FactContext, event: RecordedEvent): HelpdeskFact {
+  const data: Obj = isObj(event.data) ? event.data : {};
+  const meta: Obj = isObj(event.metadata) ? event.metadata : {};
+  const metaActor = str(meta.actor);
+  const actorKey = (fallback: string | null) => {
+    if (!metaActor) return fallback;
+    const i = metaActor.indexOf(':');
+    return i > 0 ? personKey(metaActor.slice(0, i), metaActor.slice(i + 1)) : metaActor;
+  };
+
+  switch (event.type) {
+    case 'AgentSignedIn':
+    case 'AgentSignedOut': {
+      const who = accountOf(data.subject);
+      const f = empty(event.type === 'AgentSignedIn' ? 'agent.signedIn' : 'agent.signedOut');
+      if (who) {
+        ctx.remember(db, who.key, {
+          displayName: str(data.displayName),
+          username: str(data.username),
+          storeId: who.storeId,
+        });
+        Object.assign(f, {
+          subject: who.key,
+          subjectStore: who.storeId,
+          subjectUserId: who.userId,
+          store: who.storeId,
+        });
+      }
+      f.actor = actorKey(who?.key ?? null);
+      f.actorName = ctx.name(db, f.actor);
+      f.subjectName = ctx.name(db, f.subject);
+      f.details = { username: str(data.username) };
+      if (event.type === 'AgentSignedIn') {
+        f.outcome = 'success';
+        f.authenticationTypes = ['password'];
+      }
+      return withPeople(f);
+    }
+    case 'AgentSignInFailed': {
+      const storeId = str(data.storeId);
+      const username = str(data.username) ?? '';
+      const f = empty('agent.signInFailed');
+      const known = ctx.byUsername(db, storeId, username);
+      f.subject = known ?? `${storeId ?? '*'}:@${username.toLowerCase()}`;
+      f.subjectStore = storeId ?? (known ? known.slice(0, known.indexOf(':')) : null);
+      f.subjectUserId = known ? known.slice(known.indexOf(':') + 1) : null;
+      f.subjectName = (known && ctx.name(db, known)) || username;
+      f.store = f.subjectStore;
+      f.actor = actorKey(null);
+      f.outcome = 'failure';
+      f.authenticationTypes = ['password'];
+      f.reasonCode = str(data.reason);
+      f.reason = str(data.reason);
+      f.details = { username };
+      const out = withPeople(f);
+      // The attempt is the agent's own: it belongs to their agent history, not to an anonymous actor's.
+      for (const p of out.people) if (p.key === f.subject) p.asActor = true;
+      return out;
+    }
+    case 'AuthenticationTypeEnrolled':
+    case 'AuthenticationTypeRemoved': {
+      const storeId = str(data.storeId);
+      const userId = str(data.userId);
+      const f = empty(event.type === 'AuthenticationTypeEnrolled' ? 'enrollment.enrolled' : 'enrollment.removed');
+      if (storeId && userId) {
+        f.subject = personKey(storeId, userId);
+        f.subjectStore = storeId;
+        f.subjectUserId = userId;
+        f.store = storeId;
+      }
+      f.actor = actorKey(null);
+      f.actorName = ctx.name(db, f.actor);
+      f.subjectName = ctx.name(db, f.subject);
+      f.outcome = 'success';
+      if (event.type === 'AuthenticationTypeEnrolled') {
+        const e: Obj = isObj(data.enrollment) ? data.enrollment : {};
+        const type = str(e.type);
+        f.authenticationTypes = type ? [type] : [];
+        const details: Obj = { source: str(data.source), replaced: data.replaced === true };
+        if (type === 'email' && str(e.address)) details.destination = maskEmail(e.address as string);
+        if (type === 'phone' && str(e.number)) details.destination = maskPhone(e.number as string);
+        if (type === 'securityQuestions' && Array.isArray(e.questions)) details.questions = e.questions.length;
+        f.details = details;
+      } else {
+        const type = str(data.authenticationType);
+        f.authenticationTypes = type ? [type] : [];
+        f.reason = str(data.reason);
+      }
+      return withPeople(f);
+    }
+    case 'RoleCreated':
+    case 'RoleChanged':
+    case 'RoleDeleted': {
+      const f = empty(
+        event.type === 'RoleCreated' ? 'role.created' : event.type === 'RoleChanged' ? 'role.changed' : 'role.deleted',
+      );
+      f.actor = actorKey(null);
+      f.actorName = ctx.name(db, f.actor);
+      f.outcome = 'success';
+      f.details = { roleId: str(data.roleId), roleName: str(data.name) };
+      if (event.type === 'RoleChanged') f.details.changedFields = strs(data.changedFields);
+      return withPeople(f);
+    }
+  }
+
+  const caseId = event.streamId.startsWith('case-') || event.type === 'CaseOpened' ? caseIdOf(event, data) : null;
+  if (caseId && (event.type === 'CaseOpened' || event.type === 'CaseOpeningRefused' || ctx.getCase(db, caseId))) {
+    return caseFact(db, ctx, event, data, caseId, actorKey);
+  }
+
+  // Anything else: the generic well-known fields.
+  const w = wellKnownFacts(event);
+  const f = empty(`event.${event.type}`);
+  f.actor = w.actor ? actorKey(w.actor) : null;
+  f.actorName = ctx.name(db, f.actor);
+  f.subject = w.subjectStore && w.subjectUserId ? personKey(w.subjectStore, w.subjectUserId) : w.subject;
+  f.subjectStore = w.subjectStore;
+  f.subjectUserId = w.subjectUserId;
+  f.subjectName = ctx.name(db, f.subject);
+  f.store = w.subjectStore;
+  f.outcome = w.outcome;
+  f.reason = w.reason;
+  f.authenticationTypes = strs(data.authenticationTypes);
+  f.ticket = str(data.ticket);
+  f.comment = str(data.comment);
+  f.caseId = str(data.caseId);
+  return withPeople(f);
+}
+
+function caseFact(
+  db: DatabaseSync,
+  ctx: FactContext,
+  event: RecordedEvent,
+  data: Obj,
+  caseId: string,
+  actorKey: (fallback: string | null) => string | null,
+): HelpdeskFact {
+  let c = ctx.getCase(db, caseId);
+  if (event.type === 'CaseOpened' || event.type === 'CaseOpeningRefused') {
+    const agent = accountOf(data.agent);
+    const subject = accountOf(data.subject);
+    const questions: Record<string, string> = {};
+    const enrollment: Obj = isObj(data.enrollment) ? data.enrollment : {};
+    if (Array.isArray(enrollment.securityQuestions)) {
+      for (const q of enrollment.securityQuestions) {
+        if (isObj(q) && str(q.questionId) && str(q.question)) questions[q.questionId as string] = q.question as string;
+      }
+    }
+    const agentName = isObj(data.agent) ? str(data.agent.displayName) : null;
+    if (agent) ctx.remember(db, agent.key, { displayName: agentName, storeId: agent.storeId });
+    c = {
+      agent: agent?.key ?? null,
+      agentName: agentName ?? ctx.name(db, agent?.key ?? null),
+      subject: subject?.key ?? null,
+      subjectStore: subject?.storeId ?? null,
+      subjectUserId: subject?.userId ?? null,
+      subjectName: ctx.name(db, subject?.key ?? null) ?? subject?.name ?? null,
+      questions,
+      requests: {},
+    };
+    ctx.putCase(db, caseId, c);
+  }
+  const context = c as CaseContext;
+  const f = empty('case.event');
+  f.caseId = caseId;
+  f.actor = actorKey(context.agent);
+  f.actorName = f.actor === context.agent ? (context.agentName ?? ctx.name(db, f.actor)) : ctx.name(db, f.actor);
+  f.subject = context.subject;
+  f.subjectStore = context.subjectStore;
+  f.subjectUserId = context.subjectUserId;
+  f.subjectName = context.subjectName;
+  f.store = context.subjectStore;
+  const refusal = () => {
+    f.reasonCode = str(data.reasonCode);
+    f.reason = str(data.reason);
+  };
+  const account = accountOf(data.account);
+  const onAccount = () => {
+    if (!account) return;
+    f.subject = account.key;
+    f.subjectStore = account.storeId;
+    f.subjectUserId = account.userId;
+    f.subjectName = account.key === context.subject ? context.subjectName : (ctx.name(db, account.key) ?? account.name);
+    f.store = account.storeId;
+    f.details.linked = data.linked === true || (context.subject !== null && account.key !== context.subject);
+  };
+  const requestKey = `${str(data.idempotencyKey) ?? ''}/${account?.key ?? ''}`;
+
+  switch (event.type) {
+    case 'CaseOpened': {
+      f.action = 'case.opened';
+      f.outcome = 'success';
+      const enrollment: Obj = isObj(data.enrollment) ? data.enrollment : {};
+      const policy: Obj = isObj(data.policy) ? data.policy : {};
+      const role: Obj = isObj(data.role) ? data.role : {};
+      f.details = {
+        enrolledTypes: strs(enrollment.types),
+        policyMode: str(policy.mode),
+        requiredTypes: typeof policy.requiredTypes === 'number' ? policy.requiredTypes : null,
+        roleName: str(role.name),
+      };
+      break;
+    }
+    case 'CaseOpeningRefused':
+      f.action = 'case.openingRefused';
+      f.outcome = 'refused';
+      refusal();
+      break;
+    case 'SecurityAnswerVerified':
+    case 'SecurityAnswerRejected': {
+      f.action = 'verification.securityQuestion';
+      f.authenticationTypes = ['securityQuestions'];
+      const questionId = str(data.questionId);
+      f.details = { questionId, question: questionId ? (context.questions[questionId] ?? null) : null };
+      if (event.type === 'SecurityAnswerVerified') f.outcome = 'success';
+      else {
+        f.outcome = 'failure';
+        f.reasonCode = 'mismatch';
+        f.reason = 'Wrong answer';
+        f.details.failures = data.failures;
+      }
+      break;
+    }
+    case 'VerificationCodeSent':
+      f.action = 'verification.codeSent';
+      f.outcome = 'success';
+      f.authenticationTypes = [CHANNEL_TYPE[str(data.channel) ?? ''] ?? str(data.channel) ?? ''].filter(Boolean);
+      f.details = {
+        channel: str(data.channel),
+        destination: str(data.maskedDestination),
+        expiresAt: str(data.expiresAt),
+      };
+      break;
+    case 'VerificationCodeVerified':
+    case 'VerificationCodeRejected':
+      f.action = 'verification.code';
+      f.authenticationTypes = [CHANNEL_TYPE[str(data.channel) ?? ''] ?? str(data.channel) ?? ''].filter(Boolean);
+      f.details = { channel: str(data.channel) };
+      if (event.type === 'VerificationCodeVerified') f.outcome = 'success';
+      else {
+        f.outcome = 'failure';
+        f.reasonCode = str(data.reason);
+        f.reason = CODE_REJECTIONS[str(data.reason) ?? ''] ?? str(data.reason);
+        f.details.attemptsLeft = data.attemptsLeft;
+        f.details.failures = data.failures;
+      }
+      break;
+    case 'AuthenticatorCodeVerified':
+    case 'AuthenticatorCodeRejected':
+      f.action = 'verification.authenticator';
+      f.authenticationTypes = ['authenticator'];
+      if (event.type === 'AuthenticatorCodeVerified') f.outcome = 'success';
+      else {
+        f.outcome = 'failure';
+        f.reasonCode = str(data.reason);
+        f.reason = CODE_REJECTIONS[str(data.reason) ?? ''] ?? str(data.reason);
+        f.details = { failures: data.failures };
+      }
+      break;
+    case 'VerificationLocked':
+      f.action = 'verification.locked';
+      f.outcome = 'locked';
+      f.reasonCode = 'verification.locked';
+      f.reason = `Too many wrong answers (${String(data.failures)}); verification locked until ${String(data.lockedUntil)}`;
+      f.details = { failures: data.failures, lockedUntil: str(data.lockedUntil) };
+      break;
+    case 'VerificationAttemptRefused': {
+      f.action = 'verification.refused';
+      f.outcome = 'refused';
+      const type = METHOD_TYPE[str(data.method) ?? ''];
+      f.authenticationTypes = type ? [type] : [];
+      f.details = { method: str(data.method), lockedUntil: str(data.lockedUntil) };
+      refusal();
+      break;
+    }
+    case 'CaseAuthenticated':
+      f.action = 'case.authenticated';
+      f.outcome = 'success';
+      f.authenticationTypes = strs(data.verifiedTypes);
+      f.details = { expiresAt: str(data.expiresAt) };
+      break;
+    case 'UnlockRequested':
+    case 'UnlockRefused': {
+      onAccount();
+      f.ticket = str(data.ticket);
+      f.comment = str(data.comment);
+      f.authenticationTypes = strs(data.authenticationTypes);
+      context.requests[requestKey] = {
+        ticket: f.ticket,
+        comment: f.comment,
+        authenticationTypes: f.authenticationTypes,
+      };
+      ctx.putCase(db, caseId, context);
+      if (event.type === 'UnlockRequested') {
+        f.action = 'unlock.requested';
+        f.outcome = 'requested';
+        f.details.stateBefore = isObj(data.stateBefore) ? data.stateBefore.lockState : null;
+      } else {
+        f.action = 'unlock.refused';
+        f.outcome = 'refused';
+        refusal();
+      }
+      break;
+    }
+    case 'AccountUnlocked':
+    case 'UnlockFailed': {
+      onAccount();
+      const request = context.requests[requestKey];
+      f.ticket = request?.ticket ?? null;
+      f.comment = request?.comment ?? null;
+      f.authenticationTypes = request?.authenticationTypes ?? [];
+      f.details.readBack = isObj(data.readBack) ? (str(data.readBack.lockState) ?? null) : null;
+      f.details.reconciled = data.reconciled === true;
+      f.details.directoryMessage = str(data.directoryMessage);
+      if (event.type === 'AccountUnlocked') {
+        f.action = 'unlock.succeeded';
+        f.outcome = 'success';
+      } else {
+        f.action = 'unlock.failed';
+        f.outcome = 'failure';
+        refusal();
+      }
+      break;
+    }
+    case 'CaseClosed':
+      f.action = 'case.closed';
+      f.reason = str(data.reason);
+      break;
+    default:
+      f.action = `event.${event.type}`;
+  }
+  return withPeople(f, context.subject);
+}

@@ -3,9 +3,13 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { APP_CONFIG, ConfigModule } from './config/config.module';
 import type { AppConfig } from './config/config.types';
 import { DirectoryModule } from './directory/directory.module';
+import { EnrollmentModule } from './enrollment/enrollment.module';
 import { EventStoreModule } from './event-store/event-store.module';
 import { HealthModule } from './health/health.module';
+import { NotificationsModule } from './notifications/notifications.module';
+import { PolicyModule } from './policy/policy.module';
 import { SessionModule } from './session/session.module';
+import { SecretsModule } from './shared/secrets';
 
 @Module({
   imports: [
@@ -21,6 +25,10 @@ import { SessionModule } from './session/session.module';
     HealthModule,
     DirectoryModule,
     SessionModule.forRoot(),
+    SecretsModule.forRoot(),
+    NotificationsModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => config.notifications }),
+    PolicyModule,
+    EnrollmentModule,
   ],
 })
 export class AppModule {}

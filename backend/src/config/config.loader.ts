@@ -1,10 +1,22 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import type {
+  MailConfig,
+  NotificationsConfig,
+  SmsConfig,
+  SmtpConfig,
+  SmtpTlsMode,
+  WebhookSmsConfig,
+} from '../notifications/notifications.config';
+import { SMTP_DEFAULTS, WEBHOOK_DEFAULTS } from '../notifications/notifications.config';
+import { type Role, validateRoleDefinition } from '../policy/role';
 import {
   type AppConfig,
   type AttributeMapping,
+  DEFAULT_HELPDESK_CONFIG,
   type EntraStoreConfig,
+  type HelpdeskConfig,
   IDENTITY_STORE_TYPES,
   type IdentityStoreConfig,
   type IdentityStoreType,
@@ -12,6 +24,7 @@ import {
   LINK_ATTRIBUTES,
   type LinkAttribute,
   type LinkRule,
+  type SecretsConfig,
   type TlsConfig,
   type TlsMode,
 } from './config.types';
@@ -100,7 +113,18 @@ export interface ParseContext {
 /** Validates an already parsed document. Exposed for tests and for callers that build config in code. */
 export function parseConfig(raw: unknown, ctx: ParseContext): LoadedConfig {
   const v = new Validator(ctx);
-  const root = v.object(raw, '', ['server', 'dataDir', 'eventStore', 'identityStores', 'links']) ?? {};
+  const root =
+    v.object(raw, '', [
+      'server',
+      'dataDir',
+      'eventStore',
+      'identityStores',
+      'links',
+      'roles',
+      'secrets',
+      'helpdesk',
+      'notifications',
+    ]) ?? {};
 
   const serverRaw = v.object(root.server ?? {}, 'server', ['host', 'port', 'publicUrl']) ?? {};
   const server = {
@@ -163,6 +187,12 @@ export function parseConfig(raw: unknown, ctx: ParseContext): LoadedConfig {
       if (stores.length >= 2 && attribute) rules.push({ stores, attribute });
     });
 
+  const storeIds = new Set(seen.keys());
+  const roles = parseRoles(v, root.roles, storeIds);
+  const secrets = parseSecrets(v, root.secrets);
+  const helpdesk = parseHelpdesk(v, root.helpdesk);
+  const notifications = parseNotifications(v, root.notifications, dataDir);
+
   if (v.issues.length) throw new ConfigValidationError(v.issues, ctx.source);
   return {
     config: {
@@ -172,9 +202,264 @@ export function parseConfig(raw: unknown, ctx: ParseContext): LoadedConfig {
       eventStore: { connectionString },
       identityStores,
       links: { rules },
+      roles,
+      secrets,
+      helpdesk,
+      notifications,
     },
     warnings: v.warnings,
   };
+}
+
+/** `Helpdesk agent` → `helpdesk-agent` (a role id when the file gives none). */
+export function roleIdFromName(name: string): string {
+  return (
+    name
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 64) || 'role'
+  );
+}
+
+const ROLE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+function parseRoles(v: Validator, raw: unknown, storeIds: Set<string>): Role[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    v.issue('roles', 'must be a list');
+    return [];
+  }
+  const roles: Role[] = [];
+  const ids = new Map<string, number>();
+  raw.forEach((r, i) => {
+    const p = `roles[${i}]`;
+    const o = v.object(r, p, ['roleId', 'name', 'priority', 'mappedGroups', 'permissions', 'scope', 'policy']);
+    if (!o) return;
+    const { roleId: rawId, ...definition } = o;
+    const result = validateRoleDefinition(definition);
+    if (!result.ok) {
+      for (const problem of result.problems) v.issue(`${p}.${problem.field}`, problem.message);
+      return;
+    }
+    let roleId: string;
+    if (rawId === undefined || rawId === null) roleId = roleIdFromName(result.value.name);
+    else if (typeof rawId !== 'string' || !ROLE_ID.test(rawId)) {
+      v.issue(`${p}.roleId`, 'must be 1-64 characters of letters, digits, _ . - (starting with a letter or digit)');
+      return;
+    } else roleId = rawId;
+    if (ids.has(roleId)) {
+      v.issue(`${p}.roleId`, `duplicate role id "${roleId}" (also roles[${ids.get(roleId)}]; set roleId explicitly)`);
+      return;
+    }
+    ids.set(roleId, i);
+    result.value.mappedGroups.forEach((g, j) => {
+      if (!storeIds.has(g.storeId)) v.issue(`${p}.mappedGroups[${j}].storeId`, `unknown identity store "${g.storeId}"`);
+    });
+    result.value.scope.storeIds.forEach((s, j) => {
+      if (s !== '*' && !storeIds.has(s)) v.issue(`${p}.scope.storeIds[${j}]`, `unknown identity store "${s}"`);
+    });
+    roles.push({ roleId, ...result.value });
+  });
+  return roles;
+}
+
+const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
+
+function decodedLength(text: string): number | undefined {
+  const t = text.trim();
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(t)) return undefined;
+  return Buffer.from(t, 'base64').length;
+}
+
+function parseSecrets(v: Validator, raw: unknown): SecretsConfig | undefined {
+  const o = v.object(raw, 'secrets', ['encryptionKeys', 'codeKey']);
+  if (!o) return undefined;
+  const keys: SecretsConfig['encryptionKeys'] = [];
+  const keysRaw = o.encryptionKeys;
+  if (!Array.isArray(keysRaw) || keysRaw.length === 0) {
+    v.issue('secrets.encryptionKeys', 'must be a non-empty list of { id, key } (the first encrypts, all decrypt)');
+  } else {
+    const ids = new Set<string>();
+    keysRaw.forEach((k, i) => {
+      const p = `secrets.encryptionKeys[${i}]`;
+      const ko = v.object(k, p, ['id', 'key']);
+      if (!ko) return;
+      const id = v.string(ko, 'id', p, {
+        required: true,
+        pattern: KEY_ID,
+        patternHint: '1-32 characters of A-Z a-z 0-9 _ -',
+      });
+      const key = v.secret(ko, 'key', p, true);
+      if (id && ids.has(id)) v.issue(`${p}.id`, `duplicate key id "${id}"`);
+      if (id) ids.add(id);
+      if (key && decodedLength(key.reveal()) !== 32)
+        v.issue(`${p}.key`, 'must be 32 bytes, base64 encoded (e.g. openssl rand -base64 32)');
+      else if (id && key) keys.push({ id, key });
+    });
+  }
+  const codeKey = v.secret(o, 'codeKey', 'secrets', true);
+  if (codeKey && (decodedLength(codeKey.reveal()) ?? 0) < 32)
+    v.issue('secrets.codeKey', 'must be at least 32 bytes, base64 encoded (e.g. openssl rand -base64 32)');
+  if (!codeKey || keys.length === 0) return undefined;
+  return { encryptionKeys: keys, codeKey };
+}
+
+function parseHelpdesk(v: Validator, raw: unknown): HelpdeskConfig {
+  const d = DEFAULT_HELPDESK_CONFIG;
+  const o =
+    v.object(raw ?? {}, 'helpdesk', [
+      'authenticationTtlMinutes',
+      'notifyUserOnUnlock',
+      'verificationLock',
+      'codes',
+      'enrollFromDirectory',
+    ]) ?? {};
+  const lock = v.object(o.verificationLock ?? {}, 'helpdesk.verificationLock', ['maxFailures', 'minutes']) ?? {};
+  const codes = v.object(o.codes ?? {}, 'helpdesk.codes', ['ttlMinutes', 'maxWrongTries', 'maxPerChannel']) ?? {};
+  const fromDir = v.object(o.enrollFromDirectory ?? {}, 'helpdesk.enrollFromDirectory', ['email', 'phone']) ?? {};
+  const int = (obj: Record<string, unknown>, key: string, path: string, max: number, def: number) =>
+    v.int(obj, key, path, { min: 1, max, default: def }) ?? def;
+  return {
+    authenticationTtlMinutes: int(o, 'authenticationTtlMinutes', 'helpdesk', 24 * 60, d.authenticationTtlMinutes),
+    notifyUserOnUnlock: v.bool(o, 'notifyUserOnUnlock', 'helpdesk') ?? d.notifyUserOnUnlock,
+    verificationLock: {
+      maxFailures: int(lock, 'maxFailures', 'helpdesk.verificationLock', 100, d.verificationLock.maxFailures),
+      minutes: int(lock, 'minutes', 'helpdesk.verificationLock', 7 * 24 * 60, d.verificationLock.minutes),
+    },
+    codes: {
+      ttlMinutes: int(codes, 'ttlMinutes', 'helpdesk.codes', 60, d.codes.ttlMinutes),
+      maxWrongTries: int(codes, 'maxWrongTries', 'helpdesk.codes', 20, d.codes.maxWrongTries),
+      maxPerChannel: int(codes, 'maxPerChannel', 'helpdesk.codes', 50, d.codes.maxPerChannel),
+    },
+    enrollFromDirectory: {
+      email: v.bool(fromDir, 'email', 'helpdesk.enrollFromDirectory') ?? d.enrollFromDirectory.email,
+      phone: v.bool(fromDir, 'phone', 'helpdesk.enrollFromDirectory') ?? d.enrollFromDirectory.phone,
+    },
+  };
+}
+
+const isLoopbackHost = (host: string) => /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i.test(host);
+
+function parseNotifications(v: Validator, raw: unknown, dataDir: string): NotificationsConfig {
+  const o = v.object(raw ?? {}, 'notifications', ['outboxDir', 'securityContact', 'mail', 'sms']) ?? {};
+  const outboxRaw = v.string(o, 'outboxDir', 'notifications');
+  const outboxDir = outboxRaw ? resolve(v.baseDir, outboxRaw) : resolve(dataDir, 'outbox');
+  const securityContact = v.string(o, 'securityContact', 'notifications');
+
+  let mail: MailConfig | undefined;
+  const mailRaw = v.object(o.mail, 'notifications.mail', ['type', 'smtp']);
+  if (mailRaw) {
+    const type = v.enumOf(mailRaw, 'type', 'notifications.mail', ['smtp', 'outbox'], { required: true });
+    if (type === 'outbox') {
+      if (mailRaw.smtp !== undefined) v.issue('notifications.mail.smtp', 'is only used with type "smtp"');
+      mail = { type: 'outbox' };
+    } else if (type === 'smtp') {
+      const smtp = parseSmtp(v, mailRaw.smtp, 'notifications.mail.smtp');
+      if (smtp) mail = { type: 'smtp', smtp };
+    }
+  }
+
+  let sms: SmsConfig | undefined;
+  const smsRaw = v.object(o.sms, 'notifications.sms', ['type', 'webhook']);
+  if (smsRaw) {
+    const type = v.enumOf(smsRaw, 'type', 'notifications.sms', ['webhook', 'outbox'], { required: true });
+    if (type === 'outbox') {
+      if (smsRaw.webhook !== undefined) v.issue('notifications.sms.webhook', 'is only used with type "webhook"');
+      sms = { type: 'outbox' };
+    } else if (type === 'webhook') {
+      const webhook = parseWebhook(v, smsRaw.webhook, 'notifications.sms.webhook');
+      if (webhook) sms = { type: 'webhook', webhook };
+    }
+  }
+  return {
+    outboxDir,
+    ...(securityContact ? { securityContact } : {}),
+    ...(mail ? { mail } : {}),
+    ...(sms ? { sms } : {}),
+  };
+}
+
+function parseSmtp(v: Validator, raw: unknown, p: string): SmtpConfig | undefined {
+  const o = v.object(
+    raw,
+    p,
+    [
+      'host',
+      'port',
+      'tls',
+      'caFile',
+      'serverName',
+      'auth',
+      'from',
+      'clientName',
+      'connectionTimeoutMs',
+      'greetingTimeoutMs',
+      'socketTimeoutMs',
+      'maxConnections',
+    ],
+    true,
+  );
+  if (!o) return undefined;
+  const host = v.string(o, 'host', p, { required: true });
+  const tls = v.enumOf(o, 'tls', p, ['implicit', 'starttls', 'none'], { required: true }) as SmtpTlsMode | undefined;
+  const port = v.int(o, 'port', p, { min: 1, max: 65535, default: tls === 'implicit' ? 465 : 587 });
+  if (tls === 'none' && host && !isLoopbackHost(host))
+    v.issue(`${p}.tls`, '"none" is only allowed for a loopback host (mail and codes would cross the network in clear)');
+  const caFile = v.file(o, 'caFile', p);
+  const serverName = v.string(o, 'serverName', p);
+  let auth: SmtpConfig['auth'];
+  const authRaw = v.object(o.auth, `${p}.auth`, ['user', 'password']);
+  if (authRaw) {
+    const user = v.string(authRaw, 'user', `${p}.auth`, { required: true });
+    const password = v.secret(authRaw, 'password', `${p}.auth`, true);
+    if (user && password) auth = { user, password };
+  }
+  const from = v.string(o, 'from', p, { required: true });
+  if (from && !/@[^\s@>]+\.[^\s@>]+>?\s*$/.test(from))
+    v.issue(`${p}.from`, 'must be an address, e.g. "Unlock Desk" <unlockdesk@example.com>');
+  const clientName = v.string(o, 'clientName', p);
+  const ms = (key: keyof typeof SMTP_DEFAULTS, min: number, max: number) =>
+    v.int(o, key, p, { min, max, default: SMTP_DEFAULTS[key] }) ?? SMTP_DEFAULTS[key];
+  const config: SmtpConfig = {
+    host: host ?? '',
+    port: port ?? 587,
+    tls: tls ?? 'starttls',
+    caFile,
+    serverName,
+    auth,
+    from: from ?? '',
+    clientName,
+    connectionTimeoutMs: ms('connectionTimeoutMs', 100, 300_000),
+    greetingTimeoutMs: ms('greetingTimeoutMs', 100, 300_000),
+    socketTimeoutMs: ms('socketTimeoutMs', 100, 600_000),
+    maxConnections: ms('maxConnections', 1, 50),
+  };
+  return host && tls && from ? config : undefined;
+}
+
+function parseWebhook(v: Validator, raw: unknown, p: string): WebhookSmsConfig | undefined {
+  const o = v.object(raw, p, ['url', 'token', 'timeoutMs', 'retries', 'backoffMs', 'from'], true);
+  if (!o) return undefined;
+  const url = v.url(o, 'url', p, ['https:', 'http:']);
+  if (url && new URL(url).protocol === 'http:' && !isLoopbackHost(new URL(url).hostname))
+    v.issue(`${p}.url`, 'must be https:// (http:// only for a loopback host)');
+  const token = v.secret(o, 'token', p, false);
+  const config: WebhookSmsConfig = {
+    url: url ?? '',
+    token,
+    timeoutMs:
+      v.int(o, 'timeoutMs', p, { min: 100, max: 120_000, default: WEBHOOK_DEFAULTS.timeoutMs }) ??
+      WEBHOOK_DEFAULTS.timeoutMs,
+    retries: v.int(o, 'retries', p, { min: 0, max: 10, default: WEBHOOK_DEFAULTS.retries }) ?? WEBHOOK_DEFAULTS.retries,
+    backoffMs:
+      v.int(o, 'backoffMs', p, { min: 0, max: 60_000, default: WEBHOOK_DEFAULTS.backoffMs }) ??
+      WEBHOOK_DEFAULTS.backoffMs,
+    from: v.string(o, 'from', p),
+  };
+  return url ? config : undefined;
 }
 
 const COMMON_STORE_KEYS = ['id', 'name', 'type'];
@@ -371,6 +656,10 @@ class Validator {
   readonly warnings: string[] = [];
 
   constructor(private readonly ctx: ParseContext) {}
+
+  get baseDir(): string {
+    return this.ctx.baseDir;
+  }
 
   issue(path: string, problem: string): void {
     this.issues.push(`${path || '(root)'}: ${problem}`);

@@ -1,3 +1,5 @@
+import type { NotificationsConfig } from '../notifications/notifications.config';
+import type { Role } from '../policy/role';
 import type { Secret } from './secret';
 
 /** The validated, resolved application configuration (paths absolute, secrets resolved, defaults applied). */
@@ -10,6 +12,65 @@ export interface AppConfig {
   eventStore: EventStoreConfig;
   identityStores: IdentityStoreConfig[];
   links: LinksConfig;
+  /**
+   * Bootstrap roles, applied on first start only (when no role stream exists yet); afterwards roles are changed
+   * through the API (events). `roleId` may be omitted in the file: it is derived from the name (`Helpdesk agent` →
+   * `helpdesk-agent`). Default: none (a fresh install without roles lets nobody do anything).
+   */
+  roles: Role[];
+  /**
+   * Keys for secrets at rest. Absent in the file: generated once into `<dataDir>/secrets.json` (mode 0600) with a
+   * warning (see `shared/secrets.ts`); then this is undefined here and the SECRETS provider resolves the file.
+   */
+  secrets?: SecretsConfig;
+  helpdesk: HelpdeskConfig;
+  /** Mail (SMTP or development outbox) and SMS (webhook or outbox); default: both to the outbox `<dataDir>/outbox`. */
+  notifications: NotificationsConfig;
+}
+
+export interface SecretsConfig {
+  /** AES-256-GCM keys for TOTP seeds; the first is current (encrypts), all decrypt. Each 32 bytes, base64. */
+  encryptionKeys: { id: string; key: Secret }[];
+  /** HMAC key for one-time code hashes (at least 32 bytes, base64). */
+  codeKey: Secret;
+}
+
+/** Helpdesk limits; they become the case decider's `CaseSettings` (see `caseSettingsFrom`). */
+export interface HelpdeskConfig {
+  /** How long an authenticated case stays authenticated. Default 15. */
+  authenticationTtlMinutes: number;
+  /** E-mail the user (enrolled or directory address) when an agent unlocks their account. Default true. */
+  notifyUserOnUnlock: boolean;
+  /** Wrong answers/codes across all methods before verification is locked for the user. Default 5 → 15 minutes. */
+  verificationLock: { maxFailures: number; minutes: number };
+  /** One-time codes: lifetime, wrong tries per code, codes per channel per case. Default 5 min, 3, 5. */
+  codes: { ttlMinutes: number; maxWrongTries: number; maxPerChannel: number };
+  /**
+   * The directory's own mail / mobile attribute counts as an enrolled e-mail / phone (computed at read time, never
+   * recorded as an event: the directory stays the source of truth). An imported (event-recorded) address wins.
+   * Default true / true.
+   */
+  enrollFromDirectory: { email: boolean; phone: boolean };
+}
+
+export const DEFAULT_HELPDESK_CONFIG: HelpdeskConfig = {
+  authenticationTtlMinutes: 15,
+  notifyUserOnUnlock: true,
+  verificationLock: { maxFailures: 5, minutes: 15 },
+  codes: { ttlMinutes: 5, maxWrongTries: 3, maxPerChannel: 5 },
+  enrollFromDirectory: { email: true, phone: true },
+};
+
+/** The case decider's settings (`helpdesk/case.events.ts` CaseSettings) from the helpdesk configuration. */
+export function caseSettingsFrom(h: HelpdeskConfig) {
+  return {
+    authenticationTtlSeconds: h.authenticationTtlMinutes * 60,
+    maxVerificationFailures: h.verificationLock.maxFailures,
+    verificationLockSeconds: h.verificationLock.minutes * 60,
+    codeTtlSeconds: h.codes.ttlMinutes * 60,
+    codeMaxAttempts: h.codes.maxWrongTries,
+    maxCodesPerChannel: h.codes.maxPerChannel,
+  };
 }
 
 export interface ServerConfig {

@@ -1,4 +1,4 @@
-import { type DynamicModule, Logger, Module } from '@nestjs/common';
+import { type DynamicModule, Logger, Module, type ModuleMetadata } from '@nestjs/common';
 import type { NotificationsConfig } from './notifications.config';
 import { NOTIFICATIONS_CONFIG, Notifications } from './notifications.service';
 import { OutboxMailer, OutboxSmsGateway } from './outbox';
@@ -29,6 +29,30 @@ export class NotificationsModule {
         { provide: NOTIFICATIONS_CONFIG, useValue: config },
         { provide: MAILER, useFactory: () => createMailer(config) },
         { provide: SMS_GATEWAY, useFactory: () => createSmsGateway(config) },
+        Notifications,
+      ],
+      exports: [MAILER, SMS_GATEWAY, Notifications],
+    };
+  }
+
+  /** e.g. `forRootAsync({ inject: [APP_CONFIG], useFactory: (c: AppConfig) => c.notifications })`. */
+  static forRootAsync(options: {
+    imports?: ModuleMetadata['imports'];
+    inject?: Array<string | symbol | (abstract new (...args: never[]) => unknown)>;
+    useFactory: (...args: never[]) => NotificationsConfig;
+  }): DynamicModule {
+    return {
+      module: NotificationsModule,
+      global: true,
+      imports: options.imports ?? [],
+      providers: [
+        { provide: NOTIFICATIONS_CONFIG, useFactory: options.useFactory, inject: options.inject ?? [] },
+        { provide: MAILER, useFactory: (c: NotificationsConfig) => createMailer(c), inject: [NOTIFICATIONS_CONFIG] },
+        {
+          provide: SMS_GATEWAY,
+          useFactory: (c: NotificationsConfig) => createSmsGateway(c),
+          inject: [NOTIFICATIONS_CONFIG],
+        },
         Notifications,
       ],
       exports: [MAILER, SMS_GATEWAY, Notifications],

@@ -1,12 +1,19 @@
 import { join } from 'node:path';
+import { enrollmentsProjection } from '../enrollment/enrollments.projection';
 import type { EventStore } from '../event-store/event-store';
+import { rolesProjection } from '../policy/roles.read-model';
 import { auditProjection } from './audit.projection';
 import { historyProjection } from './history.projection';
 import { openReadModelDb, type Projection } from './projection';
 import { ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner';
 
 /** The product's read models, in the order they are run. */
-export const DEFAULT_PROJECTIONS: readonly Projection[] = [historyProjection, auditProjection];
+export const DEFAULT_PROJECTIONS: readonly Projection[] = [
+  historyProjection,
+  auditProjection,
+  rolesProjection,
+  enrollmentsProjection,
+];
 
 /** Read models and their checkpoints share one SQLite file, separate from the embedded event store. */
 export function readModelFile(dataDir: string): string {

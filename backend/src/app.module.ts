@@ -6,6 +6,7 @@ import { DirectoryModule } from './directory/directory.module';
 import { EnrollmentModule } from './enrollment/enrollment.module';
 import { EventStoreModule } from './event-store/event-store.module';
 import { HealthModule } from './health/health.module';
+import { HelpdeskModule } from './helpdesk/helpdesk.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PolicyModule } from './policy/policy.module';
 import { SessionModule } from './session/session.module';
@@ -29,6 +30,7 @@ import { SecretsModule } from './shared/secrets';
     NotificationsModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => config.notifications }),
     PolicyModule,
     EnrollmentModule,
+    HelpdeskModule,
   ],
 })
 export class AppModule {}

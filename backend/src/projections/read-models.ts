@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { enrollmentsProjection } from '../enrollment/enrollments.projection';
 import type { EventStore } from '../event-store/event-store';
+import { HELPDESK_PROJECTIONS } from '../helpdesk/helpdesk.projections';
 import { rolesProjection } from '../policy/roles.read-model';
 import { auditProjection } from './audit.projection';
 import { historyProjection } from './history.projection';
@@ -13,6 +14,7 @@ export const DEFAULT_PROJECTIONS: readonly Projection[] = [
   auditProjection,
   rolesProjection,
   enrollmentsProjection,
+  ...HELPDESK_PROJECTIONS,
 ];
 
 /** Read models and their checkpoints share one SQLite file, separate from the embedded event store. */

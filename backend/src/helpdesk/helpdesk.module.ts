@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { DirectoryModule } from '../directory/directory.module';
+import { CaseService } from './case.service';
+import { HELPDESK_HANDLERS } from './helpdesk.commands';
+import { CasesController, UsersController } from './helpdesk.controller';
+import { HelpdeskReadModel } from './helpdesk.read-model';
+import { HelpdeskDirectory } from './helpdesk-directory';
+import { LinksService } from './links.service';
+import { UnlockReconciler } from './unlock.reconciler';
+import { UnlockService } from './unlock.service';
+import { UsersService } from './users.service';
+
+/**
+ * The helpdesk: user search and profile, cases (caller authentication), unlock with the start-up reconciler, explicit
+ * account links. Needs (global): APP_CONFIG, SECRETS, EVENT_STORE + ProjectionRunner (with HELPDESK_PROJECTIONS),
+ * SessionGuard, AccessService (PolicyModule), EnrollmentService (EnrollmentModule), Notifications, CqrsModule.forRoot().
+ */
+@Module({
+  imports: [DirectoryModule],
+  controllers: [UsersController, CasesController],
+  providers: [
+    HelpdeskReadModel,
+    HelpdeskDirectory,
+    CaseService,
+    UnlockService,
+    UsersService,
+    LinksService,
+    UnlockReconciler,
+    ...HELPDESK_HANDLERS,
+  ],
+  exports: [CaseService, UnlockService, HelpdeskReadModel, UnlockReconciler],
+})
+export class HelpdeskModule {}

@@ -1,0 +1,137 @@
+import { Inject, Injectable, type OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
+import type { EventStore } from '../event-store/event-store';
+import { EVENT_STORE } from '../event-store/event-store.module';
+import { statement } from '../projections/projection';
+import { ProjectionRunner } from '../projections/projection-runner';
+import { accountKey } from '../shared/domain-types';
+import type { CaseAccount, PriorVerification } from './case.events';
+import { accountLinksProjection, helpdeskCasesProjection } from './helpdesk.projections';
+
+export type RecentUnlock = {
+  caseId: string;
+  agent: string | null;
+  requestedAt: string;
+  outcome: 'pending' | 'unlocked' | 'failed';
+  reasonCode: string | null;
+  reconciled: boolean;
+};
+
+export type ExplicitLink = { other: CaseAccount; state: 'linked' | 'unlinked'; agent: string | null; at: string };
+
+const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : (v as number));
+
+/** Queries over the helpdesk read models (see helpdesk.projections.ts). */
+@Injectable()
+export class HelpdeskReadModel implements OnModuleInit {
+  constructor(
+    private readonly runner: ProjectionRunner,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  onModuleInit(): void {
+    const missing = [helpdeskCasesProjection.name, accountLinksProjection.name].filter(
+      (n) => !this.runner.names.includes(n),
+    );
+    if (missing.length) {
+      throw new Error(
+        `HelpdeskModule needs the read models ${missing.join(', ')} in the projection runner (HELPDESK_PROJECTIONS)`,
+      );
+    }
+  }
+
+  private get db() {
+    return this.runner.db;
+  }
+
+  /**
+   * Waits until a read model has applied everything appended so far (read-your-writes for decisions that depend on
+   * it, e.g. the verification lock carried into a new case). Fails closed with 503 when it lags too long.
+   */
+  async caughtUp(name: string, timeoutMs = 5000): Promise<void> {
+    const head = await this.store.headPosition();
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const position = this.runner.checkpoint(name).position ?? 0n;
+      if (position >= head) return;
+      if (Date.now() > deadline) {
+        throw new ServiceUnavailableException({
+          statusCode: 503,
+          code: 'readModel.lagging',
+          message: `The ${name} read model is behind the event store; try again in a moment`,
+        });
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+
+  /**
+   * The user's verification state from earlier cases, as the next case starts with it. Failures older than the lock
+   * window no longer count (a lock is "N wrong answers in a row within the window"), a lock that ran out is over.
+   */
+  async prior(
+    subject: { storeId: string; userId: string },
+    now: Date,
+    windowSeconds: number,
+  ): Promise<PriorVerification> {
+    await this.caughtUp(helpdeskCasesProjection.name);
+    const row = statement(
+      this.db,
+      'SELECT failures, locked_until, last_failure_at, last_totp_step FROM hd_verification WHERE subject_key = ?',
+    ).get(accountKey(subject)) as
+      | { failures: bigint; locked_until: string | null; last_failure_at: string | null; last_totp_step: bigint | null }
+      | undefined;
+    if (!row) return { failures: 0, lockedUntil: null, lastAuthenticatorStep: null };
+    const lastStep = row.last_totp_step === null ? null : num(row.last_totp_step);
+    const t = now.getTime();
+    if (row.locked_until && t < Date.parse(row.locked_until)) {
+      return { failures: num(row.failures), lockedUntil: row.locked_until, lastAuthenticatorStep: lastStep };
+    }
+    const recent = row.last_failure_at !== null && t - Date.parse(row.last_failure_at) < windowSeconds * 1000;
+    const lockRanOut = row.locked_until !== null;
+    return {
+      failures: recent && !lockRanOut ? num(row.failures) : 0,
+      lockedUntil: null,
+      lastAuthenticatorStep: lastStep,
+    };
+  }
+
+  /** Cases with at least one unlock intent without an outcome (for the start-up reconciler). */
+  pendingCaseIds(): string[] {
+    const rows = statement(
+      this.db,
+      "SELECT DISTINCT case_id FROM hd_unlocks WHERE outcome = 'pending' ORDER BY case_id",
+    ).all() as { case_id: string }[];
+    return rows.map((r) => r.case_id);
+  }
+
+  /** Unlocks of this account (newest first) requested at or after `since`. */
+  recentUnlocks(account: { storeId: string; userId: string }, since: Date, limit = 20): RecentUnlock[] {
+    const rows = statement(
+      this.db,
+      `SELECT case_id, agent, requested_at, outcome, reason_code, reconciled FROM hd_unlocks
+       WHERE account_key = ? AND requested_at >= ? ORDER BY requested_at DESC LIMIT ?`,
+    ).all(accountKey(account), since.toISOString(), limit) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      caseId: r.case_id as string,
+      agent: (r.agent as string | null) ?? null,
+      requestedAt: r.requested_at as string,
+      outcome: r.outcome as RecentUnlock['outcome'],
+      reasonCode: (r.reason_code as string | null) ?? null,
+      reconciled: num(r.reconciled) === 1,
+    }));
+  }
+
+  /** Explicit links and unlinks recorded for this account. */
+  explicitLinks(account: { storeId: string; userId: string }): ExplicitLink[] {
+    const rows = statement(
+      this.db,
+      'SELECT other, state, agent, at FROM account_links WHERE account_key = ? ORDER BY other_key',
+    ).all(accountKey(account)) as Array<{ other: string; state: string; agent: string | null; at: string }>;
+    return rows.map((r) => ({
+      other: JSON.parse(r.other) as CaseAccount,
+      state: r.state as ExplicitLink['state'],
+      agent: r.agent,
+      at: r.at,
+    }));
+  }
+}

@@ -41,7 +41,42 @@ identityStores:
     name: Contoso Entra ID (listed, unlock not supported)
     type: entra-id
     tenantId: 00000000-0000-0000-0000-000000000000
+    clientId: 00000000-0000-0000-0000-000000000000
 links:
   rules:
     - { stores: [corp-ad, corp-ldap], attribute: employeeId }
+# Bootstrap roles: applied on the first start only (then roles are changed through the app / API).
+roles:
+  - roleId: administrator
+    name: Administrator
+    priority: 100
+    mappedGroups:
+      - { storeId: corp-ad, group: Unlock Desk Admins }
+      - { storeId: corp-ldap, group: unlockdesk-admins }
+    permissions: [UnlockAccount, UnlockAnyAccount, ViewHistory, ViewAudit, ManageRoles, ManageKiosks]
+    scope: { storeIds: ['*'] }
+    policy: { mode: unrestricted, requiredTypes: 1, minSecurityQuestions: 0 }
+  - roleId: helpdesk-agent
+    name: Helpdesk agent
+    priority: 10
+    mappedGroups:
+      - { storeId: corp-ad, group: Helpdesk Agents }
+      - { storeId: corp-ldap, group: helpdesk-agents }
+    permissions: [UnlockAccount, ViewHistory]
+    scope: { storeIds: [corp-ad, corp-ldap] }
+    policy: { mode: restricted, requiredTypes: 2, minSecurityQuestions: 2 }
+  - roleId: auditor
+    name: Auditor
+    priority: 5
+    mappedGroups:
+      - { storeId: corp-ad, group: Auditors }
+    permissions: [ViewAudit, ViewHistory]
+    scope: { storeIds: ['*'] }
+    policy: { mode: restricted, requiredTypes: 1, minSecurityQuestions: 0 }
+helpdesk:
+  authenticationTtlMinutes: 15
+  notifyUserOnUnlock: true
+  enrollFromDirectory: { email: true, phone: true }
+# secrets: absent in the demo: keys are generated into <dataDir>/secrets.json (mode 0600) on first start.
+# notifications: absent in the demo: mail and SMS go to the development outbox <dataDir>/outbox.
 `);

@@ -131,7 +131,6 @@ export class UnlockService {
       caseId = implicitCaseId(ctx.agent, subject.ref, key);
       state = (await this.cases.load(caseId)).state;
       if (state.status === 'refused') this.openingRefused(caseId, state.reasonCode);
-      if (state.status === 'new') state = (await this.cases.open(ctx, subject, caseId)).state;
     }
 
     const wanted = body.accounts?.length ? body.accounts : [subject.ref];
@@ -141,7 +140,9 @@ export class UnlockService {
       return this.replay(ctx, caseId, key, subject, wanted);
     }
 
+    // Bad input (an account that is not linked) is refused before anything is recorded, the implicit case included.
     const targets = await this.targets(subject, wanted);
+    if (state.status === 'new') state = (await this.cases.open(ctx, subject, caseId)).state;
     const role = await this.cases.role(ctx);
     const ids = eventIds();
     const now = new Date();

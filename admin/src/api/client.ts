@@ -2,6 +2,9 @@
  * The admin app's only way to the backend: JSON over fetch, the session cookie sent by the browser, the CSRF token
  * added to every state-changing request, and errors turned into ApiError with the backend's reason and message.
  */
+/** A field the backend named in a refusal (`{ field: 'policy.requiredTypes', message: 'must be ...' }`). */
+export type FieldProblem = { field: string; message: string };
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -9,6 +12,7 @@ export class ApiError extends Error {
     message: string,
     readonly details: string[] = [],
     readonly retryAfterSeconds?: number,
+    readonly fields: FieldProblem[] = [],
   ) {
     super(message);
     this.name = 'ApiError';
@@ -65,6 +69,7 @@ export async function api<T>(
       message,
       messages,
       typeof payload?.retryAfterSeconds === 'number' ? payload.retryAfterSeconds : undefined,
+      Array.isArray(payload?.fields) ? (payload.fields as FieldProblem[]) : [],
     );
   }
   return payload as T;

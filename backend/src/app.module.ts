@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { AuditModule } from './audit/audit.module';
 import { APP_CONFIG, ConfigModule } from './config/config.module';
 import type { AppConfig } from './config/config.types';
 import { DirectoryModule } from './directory/directory.module';
@@ -7,6 +8,7 @@ import { EnrollmentModule } from './enrollment/enrollment.module';
 import { EventStoreModule } from './event-store/event-store.module';
 import { HealthModule } from './health/health.module';
 import { HelpdeskModule } from './helpdesk/helpdesk.module';
+import { HistoryModule } from './history/history.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PolicyModule } from './policy/policy.module';
 import { SessionModule } from './session/session.module';
@@ -31,6 +33,8 @@ import { SecretsModule } from './shared/secrets';
     PolicyModule,
     EnrollmentModule,
     HelpdeskModule,
+    HistoryModule,
+    AuditModule,
   ],
 })
 export class AppModule {}

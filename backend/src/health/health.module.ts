@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
+import { DirectoryModule } from '../directory/directory.module';
 import { HealthController } from './health.controller';
+import { HealthService } from './health.service';
 
-@Module({ controllers: [HealthController] })
+/** GET /api/health (aggregate). Needs (global): EVENT_STORE and ProjectionRunner (EventStoreModule). */
+@Module({ imports: [DirectoryModule], controllers: [HealthController], providers: [HealthService] })
 export class HealthModule {}

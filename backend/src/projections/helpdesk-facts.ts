@@ -224,6 +224,18 @@ const CODE_REJECTIONS: Record<string, string> = {
 
 /** Maps one event to its fact, reading and updating the context tables (call in global order). */
 export function factOf(db: DatabaseSync, ctx: FactContext, event: RecordedEvent): HelpdeskFact {
+  const f = mapFact(db, ctx, event);
+  // Handlers also write the agent's username as `actorName`: a name for actors no event has named yet.
+  const actorName = isObj(event.metadata) ? str(event.metadata.actorName) : null;
+  if (f.actor && actorName) {
+    const i = f.actor.indexOf(':');
+    ctx.remember(db, f.actor, { username: actorName, storeId: i > 0 ? f.actor.slice(0, i) : null });
+    f.actorName ??= actorName;
+  }
+  return f;
+}
+
+function mapFact(db: DatabaseSync, ctx: FactContext, event: RecordedEvent): HelpdeskFact {
   const data: Obj = isObj(event.data) ? event.data : {};
   const meta: Obj = isObj(event.metadata) ? event.metadata : {};
   const metaActor = str(meta.actor);
@@ -343,7 +355,7 @@ export function factOf(db: DatabaseSync, ctx: FactContext, event: RecordedEvent)
   f.subjectUserId = w.subjectUserId;
   f.subjectName = ctx.name(db, f.subject);
   f.store = w.subjectStore;
-  f.outcome = w.outcome;
+  f.outcome = w.outcome === 'failed' ? 'failure' : w.outcome;
   f.reason = w.reason;
   f.authenticationTypes = strs(data.authenticationTypes);
   f.ticket = str(data.ticket);

@@ -313,8 +313,11 @@ export class ProjectionRunner {
           this.errors.set(p.name, message);
           this.log(`projection ${p.name} failed: ${message}; retrying in ${delay} ms`);
           await new Promise<void>((resolve) => {
-            wake = resolve;
-            setTimeout(resolve, delay);
+            const timer = setTimeout(resolve, delay);
+            wake = () => {
+              clearTimeout(timer); // stop() must not leave the retry timer holding the process open
+              resolve();
+            };
           });
           delay = Math.min(delay * 2, 30_000);
         } finally {

@@ -6,13 +6,14 @@ import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { EsdbEventStore } from '../../src/event-store/esdb-event-store';
 import type { EventStore, NewEvent } from '../../src/event-store/event-store';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
-import { queryAudit } from '../../src/projections/audit.projection';
+import { auditProjection, queryAudit } from '../../src/projections/audit.projection';
 import { historyFor, historyProjection } from '../../src/projections/history.projection';
 import { openReadModelDb, type Projection, statement } from '../../src/projections/projection';
 import { batches, ProjectionRunner } from '../../src/projections/projection-runner';
-import { DEFAULT_PROJECTIONS } from '../../src/projections/read-models';
 import { FakeEsdbServer } from '../event-store/fake-esdb/fake-esdb-server';
 
+// The runner's behaviour over history and audit (the other read models have their own tests).
+const RUNNER_PROJECTIONS: readonly Projection[] = [historyProjection, auditProjection];
 const dir = mkdtempSync(join(tmpdir(), 'unlockdesk-proj-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
@@ -21,7 +22,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function setup(projections: readonly Projection[] = DEFAULT_PROJECTIONS, store?: EventStore) {
+function setup(projections: readonly Projection[] = RUNNER_PROJECTIONS, store?: EventStore) {
   const k = n++;
   const events = store ?? new SqliteEventStore({ file: join(dir, `events-${k}.sqlite`) });
   const db = openReadModelDb(join(dir, `read-${k}.sqlite`));
@@ -196,7 +197,7 @@ describe('ProjectionRunner', () => {
     const server = await new FakeEsdbServer({ systemEventEveryAppend: true }).start();
     cleanups.push(() => server.stop());
     const { store, db, runner } = setup(
-      DEFAULT_PROJECTIONS,
+      RUNNER_PROJECTIONS,
       EsdbEventStore.fromConnectionString(server.connectionString),
     );
     for (let i = 0; i < 12; i++) await store.append(`case-${i}`, [unlock('u', i)]);

@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { ReadModelNames } from '../history/read-model-names';
+import {
+  type AuditEntry,
+  type AuditFilter,
+  type ChainVerification,
+  iterateAudit,
+  queryAudit,
+  verifyAuditChain,
+} from '../projections/audit.projection';
+import { ProjectionRunner } from '../projections/projection-runner';
+
+export type AuditItem = AuditEntry & { storeName: string | null; summary: string };
+export type AuditPage = { items: AuditItem[]; nextCursor: string | null };
+
+@Injectable()
+export class AuditService {
+  constructor(
+    private readonly runner: ProjectionRunner,
+    private readonly names: ReadModelNames,
+  ) {}
+
+  /** Newest first; `nextCursor` (a position) continues with older events. */
+  page(filter: AuditFilter): AuditPage {
+    const limit = filter.limit ?? 100;
+    const rows = queryAudit(this.runner.db, { ...filter, limit: limit + 1 });
+    const items = rows.slice(0, limit).map((r) => this.item(r));
+    return { items, nextCursor: rows.length > limit ? items[items.length - 1].position : null };
+  }
+
+  /** Oldest first (chain order), page by page. */
+  *export(filter: Omit<AuditFilter, 'limit' | 'beforePosition'>): Generator<AuditItem[]> {
+    for (const page of iterateAudit(this.runner.db, filter, 1000)) yield page.map((r) => this.item(r));
+  }
+
+  verify(): Promise<ChainVerification> {
+    return verifyAuditChain(this.runner.db);
+  }
+
+  item(e: AuditEntry): AuditItem {
+    return {
+      ...e,
+      storeName: this.names.storeName(e.storeId),
+      summary: this.names.summary({
+        action: e.action,
+        type: e.type,
+        actor: e.actor?.id ?? null,
+        actorName: e.actor?.displayName ?? null,
+        subject: e.subject?.key ?? null,
+        subjectName: e.subject?.displayName ?? null,
+        store: e.storeId,
+        outcome: e.outcome,
+        reason: e.reason,
+        authenticationTypes: e.authenticationTypes,
+        details: e.details,
+      }),
+    };
+  }
+}

@@ -1,0 +1,75 @@
+import { Controller, ForbiddenException, Get, Param, Query } from '@nestjs/common';
+import { ApiCookieAuth, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';
+import type { AgentAccess } from '../policy/access.service';
+import { CurrentAccess, RequirePermission } from '../policy/require-permission';
+import { personKey } from '../projections/helpdesk-facts';
+import { CurrentSession } from '../session/session.guard';
+import type { Session } from '../session/session-store';
+import { HISTORY_PAGE_SCHEMA } from './history.schema';
+import { type HistoryPage, HistoryService } from './history.service';
+import { CURSOR_PATTERN } from './read-model-names';
+
+export class HistoryQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'Cursor: `nextCursor` of the previous page (entries older than it)' })
+  @IsOptional()
+  @Matches(CURSOR_PATTERN, { message: 'before must be a cursor (nextCursor of the previous page)' })
+  before?: string;
+}
+
+export class AccountParams {
+  @MaxLength(128)
+  storeId: string;
+
+  @MaxLength(256)
+  userId: string;
+}
+
+/** Per-user helpdesk history (View History) and per-agent history (View History, or the agent themself). */
+@ApiTags('history')
+@ApiCookieAuth('ud_session')
+@Controller()
+export class HistoryController {
+  constructor(private readonly history: HistoryService) {}
+
+  @Get('users/:storeId/:userId/history')
+  @RequirePermission('ViewHistory')
+  @ApiOperation({ summary: 'Helpdesk history of one user: actions on and by the user, newest first' })
+  @ApiOkResponse({ schema: HISTORY_PAGE_SCHEMA })
+  userHistory(@Param() p: AccountParams, @Query() q: HistoryQueryDto): HistoryPage {
+    return this.history.page(p.storeId, p.userId, q);
+  }
+
+  @Get('agents/:storeId/:userId/history')
+  @RequirePermission()
+  @ApiOperation({
+    summary: "An agent's own actions (sign-ins included), newest first; View History or the agent themself",
+  })
+  @ApiOkResponse({ schema: HISTORY_PAGE_SCHEMA })
+  agentHistory(
+    @Param() p: AccountParams,
+    @Query() q: HistoryQueryDto,
+    @CurrentSession() session: Session,
+    @CurrentAccess() access: AgentAccess,
+  ): HistoryPage {
+    const self = personKey(session.agent.storeId, session.agent.userId) === personKey(p.storeId, p.userId);
+    if (!self && !access.can('ViewHistory')) {
+      throw new ForbiddenException({
+        statusCode: 403,
+        reason: 'permission',
+        message: access.whyNot('ViewHistory') ?? 'View History is required',
+        required: ['ViewHistory'],
+      });
+    }
+    return this.history.page(p.storeId, p.userId, { ...q, asActor: true });
+  }
+}

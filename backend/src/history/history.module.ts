@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { DirectoryModule } from '../directory/directory.module';
+import { HistoryController } from './history.controller';
+import { HistoryService } from './history.service';
+import { ReadModelNames } from './read-model-names';
+
+/**
+ * History API over the `history` read model. Needs (global): ProjectionRunner (EventStoreModule), SessionGuard
+ * (SessionModule), AccessService + PermissionGuard (PolicyModule).
+ */
+@Module({
+  imports: [DirectoryModule],
+  controllers: [HistoryController],
+  providers: [HistoryService, ReadModelNames],
+  exports: [HistoryService, ReadModelNames],
+})
+export class HistoryModule {}

@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { personKey } from '../projections/helpdesk-facts';
+import { type HistoryEntry, historyFor } from '../projections/history.projection';
+import { ProjectionRunner } from '../projections/projection-runner';
+import { ReadModelNames } from './read-model-names';
+
+/** One history entry as the API returns it: the stored entry, the store's name and a readable sentence. */
+export type HistoryItem = HistoryEntry & { storeName: string | null; summary: string };
+
+export type HistoryPage = {
+  items: HistoryItem[];
+  /** Pass as `before` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+};
+
+@Injectable()
+export class HistoryService {
+  constructor(
+    private readonly runner: ProjectionRunner,
+    private readonly names: ReadModelNames,
+  ) {}
+
+  /** Actions on and by a user (`asActor`: only what they did, as an agent), newest first. */
+  page(storeId: string, userId: string, q: { limit?: number; before?: string; asActor?: boolean }): HistoryPage {
+    const { entries, more } = historyFor(this.runner.db, {
+      key: personKey(storeId, userId),
+      asActor: q.asActor,
+      limit: q.limit ?? 50,
+      before: q.before === undefined ? undefined : BigInt(q.before),
+    });
+    const items = entries.map((e) => this.item(e));
+    return { items, nextCursor: more && items.length > 0 ? items[items.length - 1].position : null };
+  }
+
+  item(e: HistoryEntry): HistoryItem {
+    return {
+      ...e,
+      storeName: this.names.storeName(e.storeId),
+      summary: this.names.summary({
+        action: e.action,
+        type: e.type,
+        actor: e.actor?.id ?? null,
+        actorName: e.actor?.displayName ?? null,
+        subject: e.subject?.key ?? null,
+        subjectName: e.subject?.displayName ?? null,
+        store: e.storeId,
+        outcome: e.outcome,
+        reason: e.reason,
+        authenticationTypes: e.authenticationTypes,
+        details: e.details,
+      }),
+    };
+  }
+}

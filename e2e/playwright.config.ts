@@ -1,21 +1,22 @@
 import { defineConfig } from '@playwright/test';
 
-const port = Number(process.env.E2E_PORT ?? 18080);
-export const baseURL = `http://127.0.0.1:${port}`;
-
+// The backend, the directories and the mailbox are started by global-setup.ts (fresh instances each run, free
+// ports); the fixtures in fixtures.ts point every test at them. Build first: `npm run build:all` at the root.
 // Drives the machine's Chromium (Debian package); Playwright never downloads a browser here.
 export default defineConfig({
   testDir: 'tests',
+  globalSetup: './global-setup.ts',
   timeout: 60_000,
+  expect: { timeout: 10_000 },
   retries: 0,
   workers: 1,
   reporter: [['list']],
   outputDir: 'test-results',
   use: {
-    baseURL,
     headless: true,
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
+    viewport: { width: 1366, height: 768 },
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: [
@@ -29,12 +30,5 @@ export default defineConfig({
         '--disable-quic',
       ],
     },
-  },
-  webServer: {
-    command: 'node ../backend/dist/main.js',
-    url: `${baseURL}/api/health`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    env: { PORT: String(port), HOST: '127.0.0.1', UNLOCKDESK_DATA_DIR: `${process.cwd()}/test-results/data` },
   },
 });

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../fixtures';
 
 test('the backend serves the admin app, which asks an agent to sign in', async ({ page }) => {
   await page.goto('/helpdesk');

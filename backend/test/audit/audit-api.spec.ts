@@ -95,7 +95,9 @@ describe('audit and history API', () => {
       const seen: string[] = [];
       let before: string | null = null;
       do {
-        const res: request.Response = await get(`${path}?limit=4${before ? `&before=${before}` : ''}`, hanna).expect(200);
+        const res: request.Response = await get(`${path}?limit=4${before ? `&before=${before}` : ''}`, hanna).expect(
+          200,
+        );
         seen.push(...res.body.items.map((i: { position: string }) => i.position));
         before = res.body.nextCursor;
       } while (before);

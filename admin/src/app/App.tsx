@@ -1,15 +1,20 @@
 import { Center, Loader } from '@mantine/core';
-import { useRef } from 'react';
+import { lazy, useRef } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import { AppShellLayout, type NavItem } from '../components/AppShellLayout';
 import { HelpdeskPage } from '../features/helpdesk/HelpdeskPage';
+import { useAccess } from '../features/roles/hooks';
+import { RequirePermission } from '../features/roles/RequirePermission';
 import { SignInPage } from '../features/session/SignInPage';
 import { useSession } from '../features/session/useSession';
 
-const nav: NavItem[] = [{ to: '/helpdesk', label: 'Helpdesk' }];
+// Loaded on first visit only, so the first load (sign-in + helpdesk) stays small.
+const RolesPage = lazy(() => import('../features/roles/RolesPage'));
+const AuditPage = lazy(() => import('../features/audit/AuditPage'));
 
 export function App() {
   const session = useSession();
+  const access = useAccess(Boolean(session.data));
   const hadSession = useRef(false);
   if (session.isPending) {
     return (
@@ -20,10 +25,32 @@ export function App() {
   }
   if (!session.data) return <SignInPage expired={hadSession.current} />;
   hadSession.current = true;
+  const can = (p: 'ManageRoles' | 'ViewAudit') => access.data?.permissions.includes(p) ?? false;
+  const nav: NavItem[] = [
+    { to: '/helpdesk', label: 'Helpdesk' },
+    ...(can('ManageRoles') ? [{ to: '/roles', label: 'Roles & policy' }] : []),
+    ...(can('ViewAudit') ? [{ to: '/audit', label: 'Audit' }] : []),
+  ];
   return (
     <AppShellLayout session={session.data} nav={nav}>
       <Routes>
         <Route path="/helpdesk" element={<HelpdeskPage />} />
+        <Route
+          path="/roles"
+          element={
+            <RequirePermission permission="ManageRoles">
+              <RolesPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/audit"
+          element={
+            <RequirePermission permission="ViewAudit">
+              <AuditPage />
+            </RequirePermission>
+          }
+        />
         <Route path="*" element={<Navigate to="/helpdesk" replace />} />
       </Routes>
     </AppShellLayout>

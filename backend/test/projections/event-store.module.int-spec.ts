@@ -8,6 +8,8 @@ import request from 'supertest';
 import type { EventStore } from '../../src/event-store/event-store';
 import { EVENT_STORE, EventStoreModule } from '../../src/event-store/event-store.module';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
+import { auditProjection } from '../../src/projections/audit.projection';
+import { historyProjection } from '../../src/projections/history.projection';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 
 describe('EventStoreModule', () => {
@@ -17,7 +19,8 @@ describe('EventStoreModule', () => {
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [EventStoreModule.forRoot({ dataDir: dir })],
+      // History and audit only: this is about the module; the other read models have their own tests.
+      imports: [EventStoreModule.forRoot({ dataDir: dir, projections: [historyProjection, auditProjection] })],
     }).compile();
     app = moduleRef.createNestApplication();
     app.setGlobalPrefix('api');

@@ -25,6 +25,7 @@ step backend npm exec --workspace backend -- jest --ci --json --outputFile="$RES
 step admin npm exec --workspace admin -- vitest run --reporter=default --reporter=json --outputFile="$RESULTS/admin.json"
 step kiosk npm exec --workspace kiosk -- vitest run --reporter=default --reporter=json --outputFile="$RESULTS/kiosk.json"
 step build npm run build:all
+step budget npm run budget --workspace admin
 if [[ ! " ${failed_steps[*]} " =~ " build " ]]; then
   export PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS/e2e.json"
   step e2e npm exec --workspace e2e -- playwright test --reporter=list,json

@@ -47,6 +47,33 @@ export const CASE_DECIDER: StreamDecider<CaseCommand, CaseEvent, CaseState> = {
   upcast: upcastCaseEvent,
 };
 
+/** Several case commands decided in order over the evolving state and appended together (e.g. open + unlock). */
+export const CASE_SEQUENCE: StreamDecider<CaseCommand[], CaseEvent, CaseState> = {
+  initialState: caseDecider.initialState,
+  evolve: caseDecider.evolve,
+  schemaVersions: CASE_EVENT_SCHEMA_VERSIONS,
+  upcast: upcastCaseEvent,
+  decide: (commands, state) => {
+    const out: CaseEvent[] = [];
+    let s = state;
+    for (const c of commands) {
+      const events = caseDecider.decide(c, s);
+      out.push(...events);
+      s = events.reduce(caseDecider.evolve, s);
+      if (s.status === 'refused') break;
+    }
+    return out;
+  },
+};
+
+const VERIFICATION_FACTS = new Set([
+  'SecurityAnswerRejected',
+  'VerificationCodeRejected',
+  'AuthenticatorCodeRejected',
+  'VerificationLocked',
+  'AuthenticatorCodeVerified',
+]);
+
 export type VerificationOutcome = 'verified' | 'rejected' | 'locked' | 'sent';
 
 export type StepResult = {
@@ -200,15 +227,7 @@ export class CaseService {
     const result = await recording(() =>
       handle(this.store, caseStreamId(caseId), CASE_DECIDER, command, { metadata: metadataFor(ctx) }),
     );
-    const refused = result.newEvents.find((e) => e.type === 'CaseOpeningRefused');
-    if (refused && refused.type === 'CaseOpeningRefused') {
-      throw new ForbiddenException({
-        statusCode: 403,
-        reason: refused.data.reasonCode,
-        message: refused.data.reason,
-        caseId,
-      });
-    }
+    throwIfOpeningRefused(result.newEvents, caseId);
     return { caseId, state: result.newState };
   }
 
@@ -232,12 +251,21 @@ export class CaseService {
   }
 
   private async step(ctx: HelpdeskContext, caseId: string, command: CaseCommand) {
-    return recording(() =>
+    const r = await recording(() =>
       handle(this.store, caseStreamId(caseId), CASE_DECIDER, command, {
         metadata: metadataFor(ctx),
         retryOnConflict: true,
       }),
     );
+    const s = r.newState;
+    if (
+      r.appended &&
+      (s.status === 'open' || s.status === 'closed') &&
+      r.newEvents.some((e) => VERIFICATION_FACTS.has(e.type))
+    ) {
+      this.readModel.noteVerificationFacts(s.subject, r.appended.position);
+    }
+    return r;
   }
 
   private async subjectEnrollment(c: OpenCase): Promise<{ enrollment: EnrollmentState; subject: ResolvedAccount }> {
@@ -397,5 +425,18 @@ const REJECTION_MESSAGES: Record<string, string> = {
   attemptsExhausted: 'Too many wrong tries for this code; send a new one',
   replayed: 'This authenticator code was already used; wait for the next one',
 };
+
+/** A recorded CaseOpeningRefused becomes 403 with its reason. */
+export function throwIfOpeningRefused(events: CaseEvent[], caseId: string): void {
+  const refused = events.find((e) => e.type === 'CaseOpeningRefused');
+  if (refused && refused.type === 'CaseOpeningRefused') {
+    throw new ForbiddenException({
+      statusCode: 403,
+      reason: refused.data.reasonCode,
+      message: refused.data.reason,
+      caseId,
+    });
+  }
+}
 
 export const newCaseId = () => randomUUID().replaceAll('-', '');

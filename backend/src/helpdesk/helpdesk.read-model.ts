@@ -23,6 +23,16 @@ const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : (v as n
 /** Queries over the helpdesk read models (see helpdesk.projections.ts). */
 @Injectable()
 export class HelpdeskReadModel implements OnModuleInit {
+  /**
+   * Positions of verification facts (rejections, locks, accepted TOTP steps) this process appended, per subject:
+   * `prior()` waits until the read model has applied the subject's latest one instead of the whole store's head, so
+   * a busy store does not slow every case opening down. The head at start-up is waited for once (facts appended by
+   * an earlier run). With several instances on one EventStoreDB, a fact appended by another instance in the last
+   * moments before may not be seen yet (projection lag, typically milliseconds).
+   */
+  private readonly pendingFacts = new Map<string, bigint>();
+  private startupHead: Promise<bigint> | undefined;
+
   constructor(
     private readonly runner: ProjectionRunner,
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -68,12 +78,44 @@ export class HelpdeskReadModel implements OnModuleInit {
    * The user's verification state from earlier cases, as the next case starts with it. Failures older than the lock
    * window no longer count (a lock is "N wrong answers in a row within the window"), a lock that ran out is over.
    */
+  /** Called after appending verification facts about a subject (see pendingFacts). */
+  noteVerificationFacts(subject: { storeId: string; userId: string }, position: bigint): void {
+    const key = accountKey(subject);
+    const known = this.pendingFacts.get(key);
+    if (known === undefined || position > known) this.pendingFacts.set(key, position);
+  }
+
+  private async readYourWrites(subject: { storeId: string; userId: string }): Promise<void> {
+    const name = helpdeskCasesProjection.name;
+    this.startupHead ??= this.store.headPosition();
+    const head = await this.startupHead;
+    const key = accountKey(subject);
+    const mine = this.pendingFacts.get(key);
+    const target = mine !== undefined && mine > head ? mine : head;
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const position = this.runner.checkpoint(name).position ?? 0n;
+      if (position >= target) {
+        if (mine !== undefined && this.pendingFacts.get(key) === mine) this.pendingFacts.delete(key);
+        return;
+      }
+      if (Date.now() > deadline) {
+        throw new ServiceUnavailableException({
+          statusCode: 503,
+          code: 'readModel.lagging',
+          message: `The ${name} read model is behind the event store; try again in a moment`,
+        });
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+
   async prior(
     subject: { storeId: string; userId: string },
     now: Date,
     windowSeconds: number,
   ): Promise<PriorVerification> {
-    await this.caughtUp(helpdeskCasesProjection.name);
+    await this.readYourWrites(subject);
     const row = statement(
       this.db,
       'SELECT failures, locked_until, last_failure_at, last_totp_step FROM hd_verification WHERE subject_key = ?',

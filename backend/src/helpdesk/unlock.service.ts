@@ -26,9 +26,9 @@ import { maskEmail } from '../shared/crypto/mask';
 import { DomainRefusal, refuse } from '../shared/decider';
 import { accountKey, type DirectoryAccountState, sameAccount } from '../shared/domain-types';
 import { recording } from '../shared/http/errors';
-import type { UnlockTarget } from './case.decider';
+import type { CaseCommand, UnlockTarget } from './case.decider';
 import { caseStreamId, REASONS, type ReasonCode } from './case.events';
-import { CASE_DECIDER, CaseService, unlockEntryView } from './case.service';
+import { CASE_DECIDER, CASE_SEQUENCE, CaseService, throwIfOpeningRefused, unlockEntryView } from './case.service';
 import { type CaseState, pendingUnlocks, type UnlockEntry, unlockResults } from './case.state';
 import { deliveryDecider, deliveryStreamId, type NoticeStatus } from './delivery';
 import { noticeAddress } from './effective-enrollment';
@@ -142,28 +142,31 @@ export class UnlockService {
 
     // Bad input (an account that is not linked) is refused before anything is recorded, the implicit case included.
     const targets = await this.targets(subject, wanted);
-    if (state.status === 'new') state = (await this.cases.open(ctx, subject, caseId)).state;
     const role = await this.cases.role(ctx);
     const ids = eventIds();
     const now = new Date();
+    const unlock: CaseCommand = {
+      type: 'UnlockAccounts',
+      idempotencyKey: key,
+      role,
+      accounts: targets.map((t): UnlockTarget => ({ ...t.ref, state: t.state })),
+      ...(body.ticket !== undefined ? { ticket: body.ticket } : {}),
+      ...(body.comment !== undefined ? { comment: body.comment } : {}),
+      now,
+    };
+    // An implicit case is opened and the intent recorded in one append (CaseOpened, then UnlockRequested/Refused).
+    const commands: CaseCommand[] =
+      state.status === 'new' ? [await this.cases.openCommand(ctx, caseId, subject, role, now), unlock] : [unlock];
     const decided = await recording(() =>
-      handle(
-        this.store,
-        caseStreamId(caseId),
-        CASE_DECIDER,
-        {
-          type: 'UnlockAccounts',
-          idempotencyKey: key,
-          role,
-          accounts: targets.map((t): UnlockTarget => ({ ...t.ref, state: t.state })),
-          ...(body.ticket !== undefined ? { ticket: body.ticket } : {}),
-          ...(body.comment !== undefined ? { comment: body.comment } : {}),
-          now,
-        },
-        { metadata: metadataFor(ctx), eventIds: ids, retryOnConflict: true },
-      ),
+      handle(this.store, caseStreamId(caseId), CASE_SEQUENCE, commands, {
+        metadata: metadataFor(ctx),
+        eventIds: ids,
+        retryOnConflict: true,
+      }),
     );
-    if (decided.newEvents.length === 0) return this.replay(ctx, caseId, key, subject, wanted);
+    throwIfOpeningRefused(decided.newEvents, caseId);
+    if (!decided.newEvents.some((e) => e.type === 'UnlockRequested' || e.type === 'UnlockRefused'))
+      return this.replay(ctx, caseId, key, subject, wanted);
 
     const flightKey = `${caseId}/${key}`;
     const work = this.execute(

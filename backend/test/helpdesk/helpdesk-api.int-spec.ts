@@ -489,6 +489,32 @@ describe('helpdesk users API', () => {
     expect((await events()).filter((e) => e.type === 'CaseOpeningRefused').length).toBe(before + 1);
   });
 
+  it('verification lock: five wrong answers (across cases) lock verification for the user, and a new case is no way around it', async () => {
+    const alice = await user('ad', 'alice');
+    const first = await as(agent).post(`/api/users/ad/${alice.id}/cases`).expect(201);
+    const q = first.body.enrollment.securityQuestions[0].questionId;
+    let last: { body: { outcome: string; lockedUntil?: string } } | undefined;
+    // One wrong answer was given in alice's earlier case (restricted test): it carries over, so four more lock.
+    for (let i = 0; i < 4; i++) {
+      last = await as(agent)
+        .post(`/api/cases/${first.body.caseId}/security-answers`, { questionId: q, answer: `wrong ${i}` })
+        .expect(200);
+    }
+    expect(last?.body).toMatchObject({ outcome: 'rejected', lockedUntil: expect.any(String) });
+    const second = await as(agent).post(`/api/users/ad/${alice.id}/cases`).expect(201);
+    expect(second.body.verificationLock).toMatchObject({ locked: true, failures: 5 });
+    const refused = await as(agent)
+      .post(`/api/cases/${second.body.caseId}/security-answers`, { questionId: q, answer: 'Rex the Dog' })
+      .expect(200);
+    expect(refused.body).toMatchObject({ outcome: 'locked', reason: 'verification.locked' });
+    expect((await caseEvents(second.body.caseId)).map((e) => e.type)).toEqual([
+      'CaseOpened',
+      'VerificationAttemptRefused',
+    ]);
+    // Another agent's case is not this agent's to work on.
+    await as(tier2).get(`/api/cases/${second.body.caseId}`).expect(403);
+  });
+
   it('idempotent retry: same key → same body, one directory write, no new events', async () => {
     const ldapAlice = await lock('ldap', 'alice');
     const key = 'retry-key-1';

@@ -199,9 +199,8 @@ export function RoleEditor({ role, stores, onClose }: { role?: RoleView; stores:
               <Textarea
                 label="Base DNs (optional)"
                 description="One per line; the role then acts only on accounts at or below one of them"
-                autosize
-                minRows={2}
-                maxRows={5}
+                rows={2}
+                resize="vertical"
                 placeholder="OU=Staff,DC=corp,DC=example"
                 {...form.getInputProps('baseDns')}
               />

@@ -29,6 +29,14 @@ describe('SessionStore', () => {
     expect(store.touch(token)).toBeUndefined();
   });
 
+  it('refreshes the idle expiry at most every 30 s (the timeout is exact to within that)', () => {
+    const { token, session } = store.create(agent);
+    now += 10_000;
+    expect(store.touch(token)?.expiresAt).toBe(session.expiresAt); // not written again yet
+    now += 25_000;
+    expect(store.touch(token)?.expiresAt).toBe(now + 30 * 60_000);
+  });
+
   it('ends a busy session at the absolute timeout', () => {
     const { token } = store.create(agent);
     for (let i = 0; i < 16; i++) {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { WrongExpectedVersionError } from '../../src/event-store/event-store';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { event, eventStoreContract, toArray } from './event-store.contract';
 
@@ -42,6 +43,39 @@ describe('embedded adapter specifics', () => {
       position: 1n,
     });
     await store.close();
+  });
+
+  it('group commit: concurrent appends commit together yet behave as if run one by one, in arrival order', async () => {
+    const store = new SqliteEventStore({ file: join(dir, 'group.sqlite') });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    // All of these arrive in the same turn of the event loop, so they share one transaction.
+    const results = await Promise.allSettled([
+      store.append('case-1', [event('Opened')], { expectedRevision: 'no_stream' }),
+      store.append('case-1', [event('OpenedTwice')], { expectedRevision: 'no_stream' }), // loses: stream now exists
+      store.append('case-1', [event('Verified')], { expectedRevision: 0n }), // sees the first append's revision
+      store.append('case-2', [event('Ok'), event('Bad', cyclic)]), // fails alone, whole batch of its own
+      store.append('case-2', [event('Other')], { expectedRevision: 'no_stream' }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedVersionError);
+    expect((await toArray(store.readAll())).map((e) => `${e.streamId}/${e.revision}/${e.type}`)).toEqual([
+      'case-1/0/Opened',
+      'case-1/1/Verified',
+      'case-2/0/Other',
+    ]);
+    await store.close();
+  });
+
+  it('commits appends already accepted when the store closes', async () => {
+    const file = join(dir, 'close-flush.sqlite');
+    const store = new SqliteEventStore({ file });
+    const pending = store.append('s', [event('Accepted')]);
+    await store.close();
+    await expect(pending).resolves.toEqual({ nextRevision: 0n, position: 1n });
+    const reopened = new SqliteEventStore({ file });
+    expect((await toArray(reopened.readAll())).map((e) => e.type)).toEqual(['Accepted']);
+    await reopened.close();
   });
 
   it('a live subscription ends when the store closes', async () => {

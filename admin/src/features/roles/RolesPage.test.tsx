@@ -96,7 +96,7 @@ it("shows the backend's validation messages on the fields they name", async () =
   expect(within(dialog).getByLabelText('Group 1 (name or DN)')).toHaveAccessibleDescription(
     'Must be a non-empty string',
   );
-  expect(within(dialog).getByText('UnlockAnyAccount requires UnlockAccount')).toBeInTheDocument();
+  expect(within(dialog).getByText('Unlock Any Account requires Unlock Account')).toBeInTheDocument();
   expect(within(dialog).getByRole('alert')).toHaveTextContent('The role was not saved');
 
   const post = calls.find((c) => c.method === 'POST');
@@ -131,7 +131,7 @@ it('maps request-validation messages (field path first) too', async () => {
       expect.stringContaining('Must not be greater than 1000000'),
     ),
   );
-  expect(within(dialog).getByRole('alert')).toHaveTextContent('foo bar');
+  expect(within(dialog).getByRole('alert')).toHaveTextContent('Foo bar');
 });
 
 it('sends If-Match on save; on 412 reloads the role, shows it and says someone else changed it', async () => {

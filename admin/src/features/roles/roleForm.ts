@@ -4,7 +4,14 @@
  * form only places its messages.
  */
 import { ApiError } from '../../api/client';
-import { ALL_STORES, type Permission, type PolicyMode, type RoleDefinition, type RoleView } from './api';
+import {
+  ALL_STORES,
+  PERMISSION_LABELS,
+  type Permission,
+  type PolicyMode,
+  type RoleDefinition,
+  type RoleView,
+} from './api';
 
 export type GroupRow = { key: string; storeId: string; group: string };
 
@@ -97,7 +104,12 @@ export function formPath(field: string): { path: FormPath; prefix?: string } | u
   return undefined;
 }
 
-const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+/** Capitalised, with permission codes in their display names (`UnlockAnyAccount` → `Unlock Any Account`). */
+const sentence = (s: string) =>
+  (s.charAt(0).toUpperCase() + s.slice(1)).replace(
+    /\b(UnlockAccount|UnlockAnyAccount|ViewHistory|ViewAudit|ManageRoles|ManageKiosks)\b/g,
+    (p) => PERMISSION_LABELS[p as Permission],
+  );
 
 /**
  * Splits a save error into messages per form input and the rest. Domain refusals carry `fields`; the
@@ -117,7 +129,7 @@ export function roleFieldErrors(err: unknown): { fields: Record<string, string>;
   for (const p of problems) {
     const target = formPath(p.field);
     if (!target) {
-      other.push(p.field ? `${p.field} ${p.message}` : p.message);
+      other.push(sentence(p.field ? `${p.field} ${p.message}` : p.message));
       continue;
     }
     const text = target.prefix ? `${target.prefix}: ${p.message}` : sentence(p.message);

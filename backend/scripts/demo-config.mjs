@@ -11,6 +11,8 @@ const load = (file) =>
   );
 const ad = load(process.argv[2]);
 const ldap = load(process.argv[3]);
+// Optional: the demo mailbox's ports ({"smtpPort":..,"httpPort":..}); mail then goes to it over SMTP.
+const mailbox = process.argv[4] ? JSON.parse(readFileSync(process.argv[4], 'utf8')) : undefined;
 const q = (s) => JSON.stringify(s); // JSON strings are valid YAML scalars
 // Service-account passwords go to files readable by the owner only; the config refers to them, never inlines them.
 const secretFile = (name, value) => {
@@ -78,5 +80,13 @@ helpdesk:
   notifyUserOnUnlock: true
   enrollFromDirectory: { email: true, phone: true }
 # secrets: absent in the demo: keys are generated into <dataDir>/secrets.json (mode 0600) on first start.
-# notifications: absent in the demo: mail and SMS go to the development outbox <dataDir>/outbox.
-`);
+${
+  mailbox
+    ? `notifications:
+  securityContact: security@example.test
+  mail: { type: smtp, smtp: { host: 127.0.0.1, port: ${mailbox.smtpPort}, tls: none, from: '"Unlock Desk" <unlockdesk@example.test>' } }
+# SMS goes to the development outbox <dataDir>/outbox.
+`
+    : `# notifications: absent: mail and SMS go to the development outbox <dataDir>/outbox.
+`
+}`);

@@ -22,7 +22,8 @@ for (const file of existsSync(dir)
   // Name every skipped test, so a skip (such as the real-EventStoreDB contract run) is visible, never silently absent.
   for (const suite of r.testResults ?? []) {
     for (const t of suite.assertionResults ?? []) {
-      if (t.status === 'pending' || t.status === 'skipped' || t.status === 'todo') skippedNames.push(`${file.replace('.json', '')}: ${t.fullName ?? t.title}`);
+      if (t.status === 'pending' || t.status === 'skipped' || t.status === 'todo')
+        skippedNames.push(`${file.replace('.json', '')}: ${t.fullName ?? t.title}`);
     }
   }
   rows.push(`${file.replace('.json', '').padEnd(8)} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);

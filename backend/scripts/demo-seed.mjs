@@ -1,0 +1,36 @@
+// Seeds demo enrollments for `npm start` through the product's own API (sign in as the demo administrator, then
+// POST /api/enrollments/import), so the Authenticate page can be tried at once. Importing again records nothing new.
+// Usage: node demo-seed.mjs http://127.0.0.1:8080
+const base = process.argv[2];
+
+async function call(method, path, body, headers = {}) {
+  const res = await fetch(`${base}/api${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return { res, body: text ? JSON.parse(text) : undefined };
+}
+
+const signIn = await call('POST', '/session', { storeId: 'corp-ad', username: 'hd.admin', password: 'AdminPass1!' });
+const cookie = signIn.res.headers.get('set-cookie').split(';')[0];
+const auth = { Cookie: cookie, 'X-CSRF-Token': signIn.body.csrfToken };
+const questions = [
+  { question: 'What was the name of your first pet?', answer: 'Biscuit' },
+  { question: 'In which city were you born?', answer: 'Lisbon' },
+  { question: 'What is your favourite colour?', answer: 'Teal' },
+];
+const rows = [
+  // alice: enrolled in security questions and email (her directory mail): restricted agents can authenticate her.
+  { storeId: 'corp-ad', username: 'alice', securityQuestions: questions },
+  { storeId: 'corp-ldap', username: 'alice', securityQuestions: questions },
+  // carol: security questions and an authenticator app (secret below, base32).
+  { storeId: 'corp-ad', username: 'carol', securityQuestions: questions, authenticatorSecret: 'JBSWY3DPEHPK3PXP' },
+];
+const imported = await call('POST', '/enrollments/import', rows, auth);
+await call('DELETE', '/session', undefined, auth);
+const counts = {};
+for (const r of imported.body.rows ?? imported.body.results ?? []) counts[r.status] = (counts[r.status] ?? 0) + 1;
+console.log(`demo enrollments: ${JSON.stringify(counts)}`);

@@ -61,4 +61,24 @@ describe('the demo configuration written by npm start', () => {
     );
     expect(roleGroups).toEqual(expect.arrayContaining(['Helpdesk Agents', 'Unlock Desk Admins', 'Auditors']));
   });
+
+  it('sends mail to the demo mailbox over SMTP when its ports are given', () => {
+    const script = join(__dirname, '..', '..', 'scripts', 'demo-config.mjs');
+    writeFileSync(join(dir, 'mailbox.json'), JSON.stringify({ smtpPort: 2525, httpPort: 8025, pid: 1 }));
+    const yaml = execFileSync(
+      process.execPath,
+      [script, join(dir, 'ad.env'), join(dir, 'ldap.env'), join(dir, 'mailbox.json')],
+      {
+        encoding: 'utf8',
+      },
+    );
+    writeFileSync(join(dir, 'with-mailbox.yaml'), yaml);
+    const { config } = loadConfig({
+      env: { UNLOCKDESK_CONFIG: join(dir, 'with-mailbox.yaml'), UNLOCKDESK_DATA_DIR: dir },
+    });
+    expect(config.notifications.mail).toMatchObject({
+      type: 'smtp',
+      smtp: { host: '127.0.0.1', port: 2525, tls: 'none' },
+    });
+  });
 });

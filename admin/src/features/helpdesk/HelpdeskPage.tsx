@@ -16,13 +16,16 @@ import {
   VisuallyHidden,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useState } from 'react';
+import { lazy, Suspense, useRef, useState } from 'react';
 import { ApiError } from '../../api/client';
 import type { UserRow } from './api';
 import { authTypeLabel, formatDateTime, lockLabel } from './labels';
 import { useStores, useUserSearch } from './useUserSearch';
 
 export type UserAction = { kind: 'unlock' | 'history'; user: UserRow };
+
+// The dialog loads when first opened, so the first load (sign-in + search) stays small.
+const UnlockDialog = lazy(() => import('./UnlockDialog').then((m) => ({ default: m.UnlockDialog })));
 
 /** Helpdesk Operations: find a user across identity stores, then act on them from the row's menu. */
 export function HelpdeskPage({ onAction }: { onAction?: (action: UserAction) => void }) {
@@ -35,6 +38,19 @@ export function HelpdeskPage({ onAction }: { onAction?: (action: UserAction) => 
   const query = useUserSearch({ search: debounced, storeIds, lockedOnly, enrolled });
   const storeName = (id: string) => stores.data?.find((s) => s.id === id)?.name ?? id;
   const rows = query.data?.results ?? [];
+  const [action, setAction] = useState<UserAction>();
+  const actionButtons = useRef(new Map<string, HTMLButtonElement>());
+  const rowKey = (u: UserRow) => `${u.storeId}:${u.id}`;
+  const act = (a: UserAction) => {
+    setAction(a);
+    onAction?.(a);
+  };
+  /** Closing the dialog returns focus to the row's menu button (the menu item that opened it is gone). */
+  const closeDialog = () => {
+    const button = action && actionButtons.current.get(rowKey(action.user));
+    setAction(undefined);
+    if (button) setTimeout(() => button.focus(), 0);
+  };
 
   return (
     <Stack>
@@ -144,13 +160,20 @@ export function HelpdeskPage({ onAction }: { onAction?: (action: UserAction) => 
                 <Table.Td>
                   <Menu position="bottom-end" withinPortal>
                     <Menu.Target>
-                      <ActionIcon variant="subtle" aria-label={`Actions for ${u.displayName ?? u.username}`}>
+                      <ActionIcon
+                        variant="subtle"
+                        aria-label={`Actions for ${u.displayName ?? u.username}`}
+                        ref={(el) => {
+                          if (el) actionButtons.current.set(rowKey(u), el);
+                          else actionButtons.current.delete(rowKey(u));
+                        }}
+                      >
                         <span aria-hidden="true">⋯</span>
                       </ActionIcon>
                     </Menu.Target>
                     <Menu.Dropdown>
-                      <Menu.Item onClick={() => onAction?.({ kind: 'unlock', user: u })}>Unlock Account</Menu.Item>
-                      <Menu.Item onClick={() => onAction?.({ kind: 'history', user: u })}>History</Menu.Item>
+                      <Menu.Item onClick={() => act({ kind: 'unlock', user: u })}>Unlock Account</Menu.Item>
+                      <Menu.Item onClick={() => act({ kind: 'history', user: u })}>History</Menu.Item>
                     </Menu.Dropdown>
                   </Menu>
                 </Table.Td>
@@ -160,6 +183,16 @@ export function HelpdeskPage({ onAction }: { onAction?: (action: UserAction) => 
         </Table>
       )}
       {query.data?.truncated && <Text size="sm">Showing the first {rows.length} matches; refine the search.</Text>}
+      {action && (
+        <Suspense fallback={null}>
+          <UnlockDialog
+            key={`${action.kind}:${action.user.storeId}:${action.user.id}`}
+            user={action.user}
+            initialView={action.kind}
+            onClose={closeDialog}
+          />
+        </Suspense>
+      )}
     </Stack>
   );
 }

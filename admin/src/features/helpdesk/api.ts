@@ -48,3 +48,212 @@ export const helpdeskApi = {
     return api<UserSearchResult>('GET', `/users?${params}`);
   },
 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Unlock Account dialog: the user's profile (lock insight, linked accounts, enrollment, what the agent may do and
+// why not), cases (caller authentication), unlock (Idempotency-Key) and history. Shapes follow the backend's
+// helpdesk and history controllers.
+
+export type AccountRef = { storeId: string; userId: string };
+
+/** A verdict of the backend's case decider: may the agent do this, and if not, why. */
+export type Permit = { allowed: boolean; reasonCode: string | null; reason: string | null };
+
+export type HelpdeskPolicy = {
+  mode: 'restricted' | 'unrestricted';
+  requiredTypes: number;
+  minSecurityQuestions: number;
+};
+
+export type AccountLockView = {
+  state: LockState;
+  lockedAt?: string;
+  failedAttempts?: number;
+  disabled?: boolean;
+};
+
+export type LinkedAccount = {
+  storeId: string;
+  id: string;
+  dn: string;
+  username?: string;
+  displayName?: string | null;
+  storeType: StoreInfo['type'];
+  storeName: string;
+  lock: AccountLockView;
+  linkedBy: ('rule' | 'explicit')[];
+  canUnlock: Permit;
+};
+
+export type RecentUnlock = {
+  caseId: string;
+  agent: string | null;
+  requestedAt: string;
+  outcome: 'pending' | 'unlocked' | 'failed' | 'refused' | string;
+  reasonCode: string | null;
+  reconciled: boolean;
+};
+
+export type UserProfile = {
+  account: {
+    storeId: string;
+    id: string;
+    dn: string;
+    username?: string;
+    displayName?: string | null;
+    email?: string | null;
+    employeeId?: string | null;
+    disabled?: boolean;
+  };
+  store: { id: string; name: string; type: StoreInfo['type']; capabilities: { canUnlock: boolean; reason?: string } };
+  lock: AccountLockView;
+  passwordLastChanged: string | null;
+  insight: {
+    lockedSince: string | null;
+    lockExpiresAt: string | null;
+    failedAttempts: number | null;
+    lastFailedAt: string | null;
+    passwordMustChange: boolean;
+    passwordExpired: boolean;
+    notes: string[];
+    recentUnlocks: RecentUnlock[];
+    unlocksLast7Days: number;
+    warning: string | null;
+  };
+  enrollment: {
+    types: AuthenticationType[];
+    enrolled: boolean;
+    securityQuestions: { questionId: string; question: string }[];
+    maskedEmail: string | null;
+    maskedPhone: string | null;
+  };
+  linkedAccounts: LinkedAccount[];
+  linkErrors: { storeId: string; message: string }[];
+  role: { roleId: string; name: string; permissions: string[]; policy: HelpdeskPolicy } | null;
+  actions: {
+    openCase: Permit;
+    /** Unlock without authenticating (the Authenticate page can be skipped). */
+    skipAuthentication: Permit;
+    /** Unlock now, as things stand (no authentication in a case). */
+    unlock: Permit;
+    authenticationRequired: boolean | null;
+    policy: HelpdeskPolicy | null;
+  };
+};
+
+/** The backend's policyStatus of a case. */
+export type PolicyProgress = {
+  met: boolean;
+  required: number;
+  verifiedTypes: AuthenticationType[];
+  questionsRequired: number;
+  questionsVerified: number;
+  attainable: boolean;
+};
+
+export type CodeStatus = {
+  codeId: string;
+  expiresAt: string;
+  attemptsLeft: number;
+  status: 'active' | 'expired' | 'used' | 'exhausted' | string;
+  sent: number;
+};
+
+export type CaseView = {
+  caseId: string;
+  status: 'open' | 'closed' | 'new' | 'refused';
+  policy: HelpdeskPolicy;
+  role: { roleId: string; name: string };
+  enrollment: {
+    types: AuthenticationType[];
+    securityQuestions: { questionId: string; question: string; verified: boolean }[];
+    maskedEmail: string | null;
+    maskedPhone: string | null;
+  };
+  progress: PolicyProgress;
+  authenticated: boolean;
+  authenticatedUntil: string | null;
+  authenticationExpired: boolean;
+  verificationLock: { locked: boolean; lockedUntil: string | null; failures: number; maxFailures: number };
+  codes: { email: CodeStatus | null; phone: CodeStatus | null };
+};
+
+export type StepResult = {
+  outcome: 'verified' | 'rejected' | 'locked' | 'sent';
+  reason?: string;
+  message?: string;
+  attemptsLeft?: number;
+  lockedUntil?: string;
+  case: CaseView;
+};
+
+export type CodeChannel = 'email' | 'sms';
+
+export type UnlockRequest = { accounts: AccountRef[]; caseId?: string; ticket?: string; comment?: string };
+
+export type UnlockResultView = {
+  storeId: string;
+  storeType: StoreInfo['type'];
+  userId: string;
+  dn: string;
+  linked: boolean;
+  outcome: 'refused' | 'pending' | 'unlocked' | 'failed';
+  reasonCode: string | null;
+  reason: string | null;
+  /** The lock state the directory reported when read back after the unlock. */
+  lock: AccountLockView | null;
+  directoryMessage: string | null;
+};
+
+export type UnlockResponse = {
+  caseId: string;
+  idempotencyKey: string;
+  results: UnlockResultView[];
+  notification:
+    | { status: 'sent' | 'pending'; to: string }
+    | { status: 'failed'; to: string; reasonCode: string; reason: string }
+    | { status: 'skipped'; reason: string };
+};
+
+export type HistoryItem = {
+  position: string;
+  eventId: string;
+  type: string;
+  time: string;
+  action: string;
+  summary: string;
+  actor: { id: string; displayName: string | null } | null;
+  subject: { key: string; displayName: string | null } | null;
+  storeId: string | null;
+  storeName: string | null;
+  authenticationTypes: string[];
+  outcome: 'success' | 'failure' | 'refused' | 'requested' | 'locked' | null;
+  reason: string | null;
+  caseId: string | null;
+  ticket: string | null;
+  comment: string | null;
+  client: string | null;
+};
+
+export type HistoryPage = { items: HistoryItem[]; nextCursor: string | null };
+
+const userPath = (u: AccountRef) => `/users/${encodeURIComponent(u.storeId)}/${encodeURIComponent(u.userId)}`;
+const casePath = (caseId: string) => `/cases/${encodeURIComponent(caseId)}`;
+
+export const unlockApi = {
+  profile: (u: AccountRef) => api<UserProfile>('GET', userPath(u)),
+  openCase: (u: AccountRef) => api<CaseView>('POST', `${userPath(u)}/cases`),
+  getCase: (caseId: string) => api<CaseView>('GET', casePath(caseId)),
+  answer: (caseId: string, questionId: string, answer: string) =>
+    api<StepResult>('POST', `${casePath(caseId)}/security-answers`, { questionId, answer }),
+  sendCode: (caseId: string, channel: CodeChannel) => api<StepResult>('POST', `${casePath(caseId)}/codes`, { channel }),
+  verifyCode: (caseId: string, channel: CodeChannel, code: string) =>
+    api<StepResult>('POST', `${casePath(caseId)}/codes/verify`, { channel, code }),
+  authenticator: (caseId: string, code: string) =>
+    api<StepResult>('POST', `${casePath(caseId)}/authenticator`, { code }),
+  /** One Idempotency-Key per Unlock click: a retry of the same click sends the same key and gets the same answer. */
+  unlock: (u: AccountRef, request: UnlockRequest, idempotencyKey: string) =>
+    api<UnlockResponse>('POST', `${userPath(u)}/unlock`, request, { 'Idempotency-Key': idempotencyKey }),
+  history: (u: AccountRef, before?: string) =>
+    api<HistoryPage>('GET', `${userPath(u)}/history?limit=50${before ? `&before=${encodeURIComponent(before)}` : ''}`),
+};

@@ -16,6 +16,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type APIRequestContext, test as base, expect, type Page, request } from '@playwright/test';
+import { Client } from 'ldapts';
 import { lockWithFailedBinds } from '../backend/test/labs/labs';
 import { AGENTS, type AgentName, type LabEnv, labEnv } from './lab-env';
 
@@ -44,7 +45,23 @@ export type DirectoryApi = {
   lockAd(username: string): Promise<void>;
   /** Three wrong passwords on OpenLDAP (ppolicy): the account is locked. */
   lockLdap(uid: string): Promise<void>;
+  /** Does a bind with this password succeed now (AD: username@example.test)? Locked accounts cannot bind. */
+  canBindAd(username: string, password: string): Promise<boolean>;
+  canBindLdap(uid: string, password: string): Promise<boolean>;
 };
+
+async function canBind(url: string, dn: string, password: string, tlsOptions?: { ca: Buffer[] }): Promise<boolean> {
+  const client = new Client({ url, tlsOptions, timeout: 10_000, connectTimeout: 5_000 });
+  try {
+    await client.bind(dn, password);
+    return true;
+  } catch (e) {
+    if (typeof (e as { code?: unknown }).code === 'number') return false;
+    throw e;
+  } finally {
+    await client.unbind().catch(() => undefined);
+  }
+}
 
 export type AgentApi = { api: APIRequestContext; csrf: string };
 
@@ -89,13 +106,16 @@ export function mailboxApi(url: string): MailboxApi {
 export async function signInPage(page: Page, agent: AgentName = 'agent'): Promise<void> {
   const a = AGENTS[agent];
   await page.goto('/helpdesk');
-  const store = page.getByLabel('Identity store');
-  if (await store.isVisible()) {
+  // The e2e configuration has two sign-in stores (corp-ad, corp-ldap), so the store picker is always shown.
+  const store = page.getByRole('combobox', { name: 'Identity store' });
+  const storeName = a.storeId === 'corp-ad' ? 'Corp Active Directory' : 'Corp OpenLDAP';
+  await expect(store).toBeVisible();
+  if ((await store.inputValue()) !== storeName) {
     await store.click();
-    await page.getByRole('option', { name: a.storeId === 'corp-ad' ? /Active Directory/ : /OpenLDAP/ }).click();
+    await page.getByRole('option', { name: storeName }).click();
   }
-  await page.getByLabel('Username').fill(a.username);
-  await page.getByLabel('Password').fill(a.password);
+  await page.getByRole('textbox', { name: 'Username' }).fill(a.username);
+  await page.getByRole('textbox', { name: 'Password' }).fill(a.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { name: 'Helpdesk Operations' })).toBeVisible();
 }
@@ -119,6 +139,8 @@ export const test = base.extend<Fixtures>({
       async lockLdap(uid) {
         await lockWithFailedBinds(env.ldap.url, `uid=${uid},ou=people,${env.ldap.base}`, 3);
       },
+      canBindAd: (username, password) => canBind(env.ad.url, `${username}@example.test`, password, tlsOptions),
+      canBindLdap: (uid, password) => canBind(env.ldap.url, `uid=${uid},ou=people,${env.ldap.base}`, password),
     });
   },
   mailbox: async ({ env }, use) => use(mailboxApi(env.mailboxUrl)),

@@ -13,7 +13,9 @@ import { type Lab, startOpenLdap, startSambaAd } from '../backend/test/labs/labs
 import { type Mailbox, startMailbox } from '../backend/test/labs/mailbox';
 import { AGENTS, ENROLLMENTS, type LabEnv, STATE_VAR } from './lab-env';
 
-const BACKEND = resolve(__dirname, '..', 'backend', 'dist', 'main.js');
+const ROOT = resolve(__dirname, '..');
+/** The built backend; E2E_BACKEND_MAIN runs another build (e.g. of a clean checkout) against this repo's web apps. */
+const BACKEND = process.env.E2E_BACKEND_MAIN ?? join(ROOT, 'backend', 'dist', 'main.js');
 
 function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -156,6 +158,8 @@ export default async function globalSetup() {
         UNLOCKDESK_DATA_DIR: dataDir,
         PORT: String(port),
         HOST: '127.0.0.1',
+        UNLOCKDESK_ADMIN_DIST: join(ROOT, 'admin', 'dist'),
+        UNLOCKDESK_KIOSK_DIST: join(ROOT, 'kiosk', 'dist'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -11,7 +11,8 @@ export default defineConfig({
   retries: 0,
   workers: 1,
   reporter: [['list']],
-  outputDir: 'test-results',
+  // E2E_OUTPUT_DIR: another directory for a run next to another one (they would clear each other's artifacts).
+  outputDir: process.env.E2E_OUTPUT_DIR ?? 'test-results',
   use: {
     headless: true,
     screenshot: 'only-on-failure',

@@ -5,6 +5,7 @@
  * disappears from the agent's navigation, and a direct URL says why it is not allowed. The role is restored at the
  * end, so the other journeys see the configured policy.
  */
+import { readFileSync } from 'node:fs';
 import type { APIRequestContext, Browser, Page } from '@playwright/test';
 import { type AgentApi, expect, signInPage, test } from '../fixtures';
 
@@ -164,4 +165,45 @@ test('a stale edit (someone else saved first) is not applied: the form reloads t
   } finally {
     await putRole(admin, original);
   }
+});
+
+test('an auditor filters the audit log, exports exactly the filtered events and verifies the hash chain', async ({
+  page,
+  signIn,
+  screens,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await signIn('auditor');
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await expect(nav.getByRole('link', { name: 'Roles & policy' })).toHaveCount(0);
+  await nav.getByRole('link', { name: 'Audit' }).click();
+  const events = page.getByRole('table', { name: 'Audit events' });
+  await expect(events).toContainText('agent.signedIn');
+
+  const filters = page.getByRole('form', { name: 'Audit filters' });
+  await filters.getByLabel('Action').fill('role.created');
+  await filters.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page).toHaveURL(/[?&]action=role\.created/);
+  const rows = events.getByRole('row');
+  await expect(rows).toHaveCount(4); // header + the three bootstrap roles
+  await expect(events).not.toContainText('agent.signedIn');
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Export CSV' }).click();
+  const csv = readFileSync((await (await download).path()) as string, 'utf8');
+  const lines = csv.trim().split(/\r?\n/);
+  expect(lines).toHaveLength(4); // header + three events, nothing else
+  expect(lines.slice(1).every((l) => l.includes('role.created'))).toBe(true);
+
+  await page.getByRole('button', { name: 'Verify chain' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Hash chain intact' })).toContainText('events checked');
+  await rows
+    .nth(1)
+    .getByRole('button', { name: /^Details of event/ })
+    .click();
+  const details = page.getByRole('dialog', { name: 'Event details' });
+  await expect(details).toContainText('Previous hash');
+  await screens.save('audit-01-filtered-verified-details');
+  await details.getByRole('button', { name: 'Close' }).click();
+  await screens.save('audit-02-filtered-verified');
 });

@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { NavLink as RouterLink, useLocation } from 'react-router';
 import type { SessionView } from '../features/session/api';
 import { useSignOut } from '../features/session/useSession';
+import { readableText } from './contrast';
 
 export type NavItem = { to: string; label: string };
 
@@ -19,7 +20,7 @@ export function AppShellLayout({
   const signOut = useSignOut();
   const location = useLocation();
   return (
-    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm' }} padding="md">
+    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm' }} padding="md" style={readableText}>
       <AppShell.Header px="md">
         <Group h="100%" justify="space-between">
           <Title order={2} size="h4">

@@ -16,6 +16,7 @@ import {
   UnstyledButton,
 } from '@mantine/core';
 import { useState } from 'react';
+import { readableAlert, readableModal } from '../../components/contrast';
 import { ACTIONS, type AuditFilter, type AuditItem, exportUrl, OUTCOMES } from './api';
 import { AUTH_TYPE_LABEL, formatTime, isoToLocalInput, localInputToIso, OUTCOME_COLOR, OUTCOME_LABEL } from './format';
 import { useAuditEvents, useAuditFilter, useAuditStores, useVerifyChain } from './hooks';
@@ -58,7 +59,7 @@ export default function AuditPage() {
       <Filters key={JSON.stringify(filter)} filter={filter} onApply={setFilter} />
 
       {events.error && (
-        <Alert color="red" title="The audit log could not be loaded" role="alert">
+        <Alert color="red" title="The audit log could not be loaded" role="alert" styles={readableAlert}>
           {events.error.message}
         </Alert>
       )}
@@ -71,19 +72,19 @@ export default function AuditPage() {
           <Table striped highlightOnHover aria-label="Audit events" verticalSpacing="xs" fz="sm">
             <Table.Thead>
               <Table.Tr>
-                <Table.Th w={170}>Time</Table.Th>
+                <Table.Th>Time</Table.Th>
                 <Table.Th>Event</Table.Th>
                 <Table.Th>Actor</Table.Th>
                 <Table.Th>Subject</Table.Th>
                 <Table.Th>Store</Table.Th>
-                <Table.Th>Outcome</Table.Th>
+                <Table.Th w={110}>Outcome</Table.Th>
                 <Table.Th>Details</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {items.map((e) => (
                 <Table.Tr key={e.position}>
-                  <Table.Td>{formatTime(e.time)}</Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatTime(e.time)}</Table.Td>
                   <Table.Td>
                     <Text size="sm">{e.summary}</Text>
                     <Text size="xs" c="gray.7" ff="monospace">
@@ -115,7 +116,12 @@ export default function AuditPage() {
                   <Table.Td>{e.storeName ?? e.storeId ?? '—'}</Table.Td>
                   <Table.Td>
                     {e.outcome ? (
-                      <Badge color={OUTCOME_COLOR[e.outcome]} variant="filled">
+                      <Badge
+                        color={OUTCOME_COLOR[e.outcome]}
+                        variant="filled"
+                        tt="none"
+                        style={{ overflow: 'visible' }}
+                      >
                         {OUTCOME_LABEL[e.outcome]}
                       </Badge>
                     ) : (
@@ -260,7 +266,7 @@ function Filters({ filter, onApply }: { filter: AuditFilter; onApply: (f: AuditF
 function VerifyResult({ verify }: { verify: ReturnType<typeof useVerifyChain> }) {
   if (verify.error) {
     return (
-      <Alert color="red" title="Verification could not run" role="alert">
+      <Alert color="red" title="Verification could not run" role="alert" styles={readableAlert}>
         {verify.error.message}
       </Alert>
     );
@@ -269,7 +275,14 @@ function VerifyResult({ verify }: { verify: ReturnType<typeof useVerifyChain> })
   if (!r) return null;
   if (r.ok) {
     return (
-      <Alert color="green" title="Hash chain intact" role="status" withCloseButton onClose={verify.reset}>
+      <Alert
+        color="teal"
+        title="Hash chain intact"
+        role="status"
+        withCloseButton
+        onClose={verify.reset}
+        styles={readableAlert}
+      >
         {r.checked} event{r.checked === 1 ? '' : 's'} checked; no link is broken. Head hash{' '}
         <Code>{r.headHash.slice(0, 16)}…</Code>
         {r.headPosition ? ` at position ${r.headPosition}` : ''}.
@@ -277,7 +290,14 @@ function VerifyResult({ verify }: { verify: ReturnType<typeof useVerifyChain> })
     );
   }
   return (
-    <Alert color="red" title="Hash chain broken" role="alert" withCloseButton onClose={verify.reset}>
+    <Alert
+      color="red"
+      title="Hash chain broken"
+      role="alert"
+      withCloseButton
+      onClose={verify.reset}
+      styles={readableAlert}
+    >
       {r.firstBroken
         ? `The first broken link is event ${r.firstBroken.seq} (position ${r.firstBroken.position}): ${r.firstBroken.problem}. `
         : ''}
@@ -287,13 +307,15 @@ function VerifyResult({ verify }: { verify: ReturnType<typeof useVerifyChain> })
   );
 }
 
+const named = (name: string | null, id: string) => (name ? `${name} (${id})` : id);
+
 function EventDetails({ item, onClose }: { item: AuditItem; onClose: () => void }) {
   const rows: [string, string | null][] = [
     ['Time', formatTime(item.time)],
     ['Action', item.action],
     ['Event type', item.type],
-    ['Actor', item.actor ? `${item.actor.displayName ?? ''} (${item.actor.id})` : null],
-    ['Subject', item.subject ? `${item.subject.displayName ?? ''} (${item.subject.key})` : null],
+    ['Actor', item.actor ? named(item.actor.displayName, item.actor.id) : null],
+    ['Subject', item.subject ? named(item.subject.displayName, item.subject.key) : null],
     ['Identity store', item.storeName ?? item.storeId],
     ['Outcome', item.outcome],
     ['Reason', item.reason ? `${item.reason}${item.reasonCode ? ` (${item.reasonCode})` : ''}` : null],
@@ -309,7 +331,14 @@ function EventDetails({ item, onClose }: { item: AuditItem; onClose: () => void 
     ['Previous hash', item.prevHash],
   ];
   return (
-    <Modal opened onClose={onClose} title="Event details" size="lg" closeButtonProps={{ 'aria-label': 'Close' }}>
+    <Modal
+      opened
+      onClose={onClose}
+      title="Event details"
+      size="lg"
+      closeButtonProps={{ 'aria-label': 'Close' }}
+      styles={readableModal}
+    >
       <Table aria-label="Event details" fz="sm" layout="fixed">
         <Table.Tbody>
           {rows

@@ -1,5 +1,6 @@
 import { Alert, Center, Loader, Stack, Text } from '@mantine/core';
 import { type ReactNode, Suspense } from 'react';
+import { readableAlert } from '../../components/contrast';
 import { PERMISSION_LABELS, type Permission } from './api';
 import { useAccess } from './hooks';
 
@@ -12,14 +13,14 @@ export function RequirePermission({ permission, children }: { permission: Permis
   if (access.isPending) return <PageLoader />;
   if (access.error) {
     return (
-      <Alert color="red" title="Your permissions could not be checked" role="alert">
+      <Alert color="red" title="Your permissions could not be checked" role="alert" styles={readableAlert}>
         {access.error.message}
       </Alert>
     );
   }
   if (!access.data.permissions.includes(permission)) {
     return (
-      <Alert color="yellow" title="Not allowed" role="alert" maw={720}>
+      <Alert color="yellow" title="Not allowed" role="alert" maw={720} styles={readableAlert}>
         <Stack gap={4}>
           <Text size="sm">This page needs the {PERMISSION_LABELS[permission]} permission.</Text>
           <Text size="sm">{access.data.notPermitted[permission] ?? 'Your role does not grant it.'}</Text>

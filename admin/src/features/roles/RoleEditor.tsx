@@ -19,8 +19,9 @@ import {
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError } from '../../api/client';
+import { readableAlert, readableModal } from '../../components/contrast';
 import {
   MAX_AUTHENTICATION_TYPES,
   MAX_PRIORITY,
@@ -51,6 +52,13 @@ export function RoleEditor({ role, stores, onClose }: { role?: RoleView; stores:
   const reload = useReloadRole();
   const form = useForm<RoleFormValues>({ mode: 'controlled', initialValues: role ? fromRole(role) : emptyRole() });
   const v = form.values;
+  const alertRef = useRef<HTMLDivElement>(null);
+  // A refused save is explained at the top of a long form: bring it into view and move focus there.
+  useEffect(() => {
+    if (!problem) return;
+    alertRef.current?.scrollIntoView({ block: 'center' });
+    alertRef.current?.focus();
+  }, [problem]);
 
   // Stores a role names that are no longer configured stay visible (and removable) rather than silently dropped.
   const storeOptions = [
@@ -116,11 +124,19 @@ export function RoleEditor({ role, stores, onClose }: { role?: RoleView; stores:
       size="xl"
       title={role ? `Edit role: ${role.name}` : 'New role'}
       closeButtonProps={{ 'aria-label': 'Close' }}
+      styles={readableModal}
     >
       <form onSubmit={form.onSubmit(submit)} noValidate>
         <Stack gap="md">
           {problem && (
-            <Alert color={problem.color} title={problem.title} role="alert">
+            <Alert
+              color={problem.color}
+              title={problem.title}
+              role="alert"
+              ref={alertRef}
+              tabIndex={-1}
+              styles={readableAlert}
+            >
               {problem.lines.map((l) => (
                 <div key={l}>{l}</div>
               ))}
@@ -233,7 +249,7 @@ export function RoleEditor({ role, stores, onClose }: { role?: RoleView; stores:
                   />
                   <ActionIcon
                     variant="subtle"
-                    color="red"
+                    color="red.9"
                     mt={26}
                     size="lg"
                     aria-label={`Remove group ${i + 1}`}

@@ -2,6 +2,7 @@ import { Alert, Badge, Button, Group, Modal, Stack, Table, Text, Title } from '@
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { ApiError } from '../../api/client';
+import { readableAlert, readableModal } from '../../components/contrast';
 import type { RoleView } from './api';
 import { useDeleteRole, useRoleStores, useRoles } from './hooks';
 import { permissionList, policySummary, scopeSummary, storeName } from './labels';
@@ -31,7 +32,7 @@ export default function RolesPage() {
       </Group>
 
       {roles.error && (
-        <Alert color="red" title="Roles could not be loaded" role="alert">
+        <Alert color="red" title="Roles could not be loaded" role="alert" styles={readableAlert}>
           {roles.error.message}
         </Alert>
       )}
@@ -67,7 +68,10 @@ export default function RolesPage() {
                     </Table.Td>
                     <Table.Td>{r.priority}</Table.Td>
                     <Table.Td>
-                      <Badge color={r.policy.mode === 'restricted' ? 'indigo' : 'orange'} variant="light">
+                      <Badge
+                        color={r.policy.mode === 'restricted' ? 'indigo.9' : 'red.9'}
+                        variant={r.policy.mode === 'restricted' ? 'filled' : 'outline'}
+                      >
                         {r.policy.mode === 'restricted' ? 'Restricted' : 'Unrestricted'}
                       </Badge>
                       <Text size="xs" c="gray.7" mt={4}>
@@ -101,7 +105,7 @@ export default function RolesPage() {
                         <Button
                           size="xs"
                           variant="subtle"
-                          color="red"
+                          color="red.9"
                           onClick={() => setDeleting(r)}
                           aria-label={`Delete ${r.name}`}
                         >
@@ -134,14 +138,20 @@ function DeleteRoleDialog({ role, onClose }: { role: RoleView; onClose: () => vo
   const remove = useDeleteRole();
   const error = remove.error;
   return (
-    <Modal opened onClose={onClose} title={`Delete role “${role.name}”?`} closeButtonProps={{ 'aria-label': 'Close' }}>
+    <Modal
+      opened
+      onClose={onClose}
+      title={`Delete role “${role.name}”?`}
+      closeButtonProps={{ 'aria-label': 'Close' }}
+      styles={readableModal}
+    >
       <Stack>
         <Text size="sm">
           Members of its groups lose its permissions on their next request (another matching role may apply). The
           deletion is recorded in the audit log.
         </Text>
         {error && (
-          <Alert color={isStale(error) ? 'yellow' : 'red'} role="alert">
+          <Alert color={isStale(error) ? 'yellow' : 'red'} role="alert" styles={readableAlert}>
             {isStale(error)
               ? 'Someone else changed this role meanwhile; nothing was deleted. Review the reloaded list and try again.'
               : error instanceof ApiError
@@ -154,7 +164,7 @@ function DeleteRoleDialog({ role, onClose }: { role: RoleView; onClose: () => vo
             Cancel
           </Button>
           <Button
-            color="red"
+            color="red.9"
             loading={remove.isPending}
             disabled={isStale(error)}
             onClick={() =>

@@ -106,6 +106,7 @@ export default function RolesPage() {
                           size="xs"
                           variant="subtle"
                           color="red.9"
+                          c="red.9"
                           onClick={() => setDeleting(r)}
                           aria-label={`Delete ${r.name}`}
                         >

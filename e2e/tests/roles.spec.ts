@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { APIRequestContext, Browser, Page } from '@playwright/test';
-import { type AgentApi, expect, signInPage, test } from '../fixtures';
+import { type AgentApi, expect, openUnlockDialog, signInPage, test } from '../fixtures';
 
 type Permit = { allowed: boolean; reason: string | null };
 type Profile = { actions: { openCase: Permit; skipAuthentication: Permit; unlock: Permit } };
@@ -70,6 +70,11 @@ test('an administrator edits the Helpdesk agent role and the agent’s next requ
     await expect(agentNav.getByRole('link', { name: 'Helpdesk' })).toBeVisible();
     await expect(agentNav.getByRole('link', { name: 'Audit' })).toHaveCount(0);
     await expect(agentNav.getByRole('link', { name: 'Roles & policy' })).toHaveCount(0);
+    let unlock = await openUnlockDialog(agentUi, 'carol', 'Corp Active Directory');
+    await expect(unlock.getByText(/verify 2 of the user's enrolled types/)).toBeVisible();
+    await expect(unlock.getByRole('button', { name: 'Skip authentication' })).toHaveCount(0);
+    await agentUi.keyboard.press('Escape');
+    await expect(unlock).toBeHidden();
 
     // The administrator makes the role unrestricted, with Unlock Any Account and View Audit.
     await page.setViewportSize({ width: 1280, height: 720 });
@@ -98,6 +103,10 @@ test('an administrator edits the Helpdesk agent role and the agent’s next requ
     const after = await carolActions(agent);
     expect(after.skipAuthentication.allowed).toBe(true);
     await agentUi.reload();
+    unlock = await openUnlockDialog(agentUi, 'carol', 'Corp Active Directory');
+    await expect(unlock.getByRole('button', { name: 'Skip authentication' })).toBeEnabled();
+    await agentUi.keyboard.press('Escape');
+    await expect(unlock).toBeHidden();
     await agentNav.getByRole('link', { name: 'Audit' }).click();
     const events = agentUi.getByRole('table', { name: 'Audit events' });
     await expect(events).toContainText('role.changed');
@@ -116,6 +125,11 @@ test('an administrator edits the Helpdesk agent role and the agent’s next requ
     const removed = await carolActions(agent);
     expect(removed.openCase.allowed).toBe(false);
     expect(removed.openCase.reason).toMatch(/Unlock Account/);
+    await agentUi.goto('/helpdesk');
+    unlock = await openUnlockDialog(agentUi, 'carol', 'Corp Active Directory');
+    await expect(unlock).toContainText(removed.openCase.reason as string);
+    await shot(agentUi, 'roles-04a-agent-unlock-refused');
+    await agentUi.keyboard.press('Escape');
     // A bookmarked URL to a page the role no longer allows says why.
     await agentUi.goto('/audit');
     const notAllowed = agentUi.getByRole('alert').filter({ hasText: 'Not allowed' });

@@ -3,6 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { ApiError } from '../../api/client';
 import type { AuthenticationType, CaseView, CodeChannel, UserProfile } from './api';
 import { authTypeLabel, formatDateTime } from './labels';
+import { readableAlert } from './readable';
 import type { StepFeedback, useHelpdeskCase } from './useUnlockDialog';
 
 type CaseHook = ReturnType<typeof useHelpdeskCase>;
@@ -12,14 +13,14 @@ export function AuthenticatePage({ profile, kase }: { profile: UserProfile; kase
   const c = kase.view;
   if (!profile.actions.openCase.allowed) {
     return (
-      <Alert color="red" title="You cannot authenticate this user" role="alert">
+      <Alert color="red" title="You cannot authenticate this user" role="alert" styles={readableAlert}>
         {profile.actions.openCase.reason}
       </Alert>
     );
   }
   if (kase.opening.isError) {
     return (
-      <Alert color="red" title="The case could not be opened" role="alert">
+      <Alert color="red" title="The case could not be opened" role="alert" styles={readableAlert}>
         {kase.opening.error instanceof ApiError ? kase.opening.error.message : 'Unexpected error'}
       </Alert>
     );
@@ -39,13 +40,13 @@ export function AuthenticatePage({ profile, kase }: { profile: UserProfile; kase
     <Stack gap="md">
       <PolicySummary c={c} />
       {locked && (
-        <Alert color="red" title="Verification locked" role="alert">
+        <Alert color="red" title="Verification locked" role="alert" styles={readableAlert}>
           Too many wrong answers: verification of this user is locked until{' '}
           {formatDateTime(c.verificationLock.lockedUntil ?? undefined)}. The directory account is not affected.
         </Alert>
       )}
       {c.authenticationExpired && (
-        <Alert color="yellow" title="Authentication expired" role="alert">
+        <Alert color="yellow" title="Authentication expired" role="alert" styles={readableAlert}>
           The authentication in this case has expired. Close the dialog and authenticate the user again.
         </Alert>
       )}
@@ -116,7 +117,7 @@ function PolicySummary({ c }: { c: CaseView }) {
           <Badge
             key={t}
             variant={p.verifiedTypes.includes(t) ? 'filled' : 'outline'}
-            color={p.verifiedTypes.includes(t) ? 'green.8' : 'gray.7'}
+            color={p.verifiedTypes.includes(t) ? 'green.9' : 'gray.7'}
           >
             {authTypeLabel[t]}
             {p.verifiedTypes.includes(t) ? ' ✓' : ''}
@@ -125,7 +126,7 @@ function PolicySummary({ c }: { c: CaseView }) {
       </Group>
       <Progress
         value={(done / p.required) * 100}
-        color={p.met ? 'green.8' : 'indigo'}
+        color={p.met ? 'green.9' : 'indigo.7'}
         aria-label="Authentication progress"
         aria-valuetext={`${done} of ${p.required} verified`}
       />
@@ -135,7 +136,7 @@ function PolicySummary({ c }: { c: CaseView }) {
           : `${done} of ${p.required} verified`}
       </Text>
       {!p.attainable && (
-        <Alert color="yellow" title="Cannot be met" role="alert">
+        <Alert color="yellow" title="Cannot be met" role="alert" styles={readableAlert}>
           The user is enrolled in fewer authentication types than your policy requires, so they cannot be authenticated
           here. A role with an unrestricted policy can unlock them.
         </Alert>
@@ -152,7 +153,7 @@ function TypeLegend({ c, type }: { c: CaseView; type: AuthenticationType }) {
         {authTypeLabel[type]}
       </Text>
       {ok && (
-        <Badge color="green.8" size="sm">
+        <Badge color="green.9" size="sm">
           Verified
         </Badge>
       )}
@@ -198,7 +199,8 @@ function VerifyForm(props: {
           aria-label={props.inputLabel}
           value={value}
           onChange={(e) => setValue(e.currentTarget.value)}
-          disabled={props.verified || props.disabled}
+          readOnly={props.verified}
+          disabled={props.disabled && !props.verified}
           error={props.verified ? undefined : error}
           autoComplete="off"
           inputMode={props.numeric ? 'numeric' : undefined}
@@ -211,15 +213,21 @@ function VerifyForm(props: {
             ) : null
           }
         />
-        <Button
-          type="submit"
-          mt={props.label ? 24 : 0}
-          variant="light"
-          loading={props.busy}
-          disabled={props.verified || props.disabled || !value.trim()}
-        >
-          {props.verified ? 'Verified' : 'Verify'}
-        </Button>
+        {props.verified ? (
+          <Badge color="green.9" size="lg" mt={props.label ? 28 : 4} style={{ flexShrink: 0 }}>
+            Verified
+          </Badge>
+        ) : (
+          <Button
+            type="submit"
+            mt={props.label ? 24 : 0}
+            variant="light"
+            loading={props.busy}
+            disabled={props.disabled || !value.trim()}
+          >
+            Verify
+          </Button>
+        )}
       </Group>
     </form>
   );

@@ -3,13 +3,15 @@ import { useState } from 'react';
 import { ApiError } from '../../api/client';
 import type { AccountRef, HistoryItem } from './api';
 import { formatDateTime } from './labels';
+import { readableAlert } from './readable';
 import { useUserHistory } from './useUnlockDialog';
 
+// Dark shades: filled badges keep white text at AA contrast; also the timeline bullets.
 const OUTCOME_COLOR: Record<string, string> = {
-  success: 'green.8',
-  failure: 'red.8',
+  success: 'green.9',
+  failure: 'red.9',
   refused: 'orange.9',
-  locked: 'red.8',
+  locked: 'red.9',
   requested: 'gray.7',
 };
 
@@ -28,7 +30,7 @@ export function HistoryView({ user }: { user: AccountRef }) {
   }
   if (history.error) {
     return (
-      <Alert color="red" title="History unavailable" role="alert">
+      <Alert color="red" title="History unavailable" role="alert" styles={readableAlert}>
         {history.error instanceof ApiError ? history.error.message : 'Unexpected error'}
       </Alert>
     );
@@ -89,7 +91,7 @@ export function HistoryView({ user }: { user: AccountRef }) {
                   <Table.Td>{e.authenticationTypes.join(', ') || '—'}</Table.Td>
                   <Table.Td>
                     {e.outcome ? (
-                      <Badge size="sm" variant="light" color={OUTCOME_COLOR[e.outcome] ?? 'gray.7'}>
+                      <Badge size="sm" variant="filled" color={OUTCOME_COLOR[e.outcome] ?? 'gray.7'}>
                         {e.outcome}
                       </Badge>
                     ) : (

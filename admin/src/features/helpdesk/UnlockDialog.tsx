@@ -4,6 +4,7 @@ import { ApiError } from '../../api/client';
 import { AuthenticatePage } from './AuthenticatePage';
 import type { UserRow } from './api';
 import { HistoryView } from './HistoryView';
+import { readableAlert, readableModalStyles } from './readable';
 import { UnlockPage } from './UnlockPage';
 import { type DialogPage, dialogPages, nextGate, skipGate, unlockCandidates, unlockGate } from './unlockModel';
 import { useHelpdeskCase, useUnlock, useUserProfile } from './useUnlockDialog';
@@ -46,7 +47,7 @@ export function UnlockDialog({
     );
   } else if (!p) {
     body = (
-      <Alert color="red" title="The user could not be read" role="alert">
+      <Alert color="red" title="The user could not be read" role="alert" styles={readableAlert}>
         {profile.error instanceof ApiError ? profile.error.message : 'Unexpected error'}
       </Alert>
     );
@@ -111,6 +112,7 @@ export function UnlockDialog({
       title={title}
       returnFocus={false}
       closeButtonProps={{ 'aria-label': 'Close' }}
+      styles={readableModalStyles}
     >
       <Stack gap="md">
         {p && (

@@ -17,17 +17,19 @@ import { type ReactNode, useState } from 'react';
 import { ApiError } from '../../api/client';
 import type { UnlockResponse, UnlockResultView, UserProfile } from './api';
 import { formatDateTime, lockLabel } from './labels';
+import { readableAlert } from './readable';
 import type { Gate, UnlockCandidate } from './unlockModel';
 import { accountKey, unlockedLinkedCount } from './unlockModel';
 import type { useUnlock } from './useUnlockDialog';
 
 type UnlockHook = ReturnType<typeof useUnlock>;
 
+// Filled badges in dark shades: white text at AA contrast (4.5:1 or better).
 const OUTCOME: Record<UnlockResultView['outcome'], { label: string; color: string }> = {
-  unlocked: { label: 'Unlocked', color: 'green.8' },
-  failed: { label: 'Failed', color: 'red.8' },
+  unlocked: { label: 'Unlocked', color: 'green.9' },
+  failed: { label: 'Failed', color: 'red.9' },
   refused: { label: 'Refused', color: 'orange.9' },
-  pending: { label: 'Not confirmed yet', color: 'yellow.9' },
+  pending: { label: 'Not confirmed yet', color: 'gray.8' },
 };
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
@@ -86,7 +88,7 @@ export function UnlockPage({
         <Fact label="Identity store">{profile.store.name}</Fact>
         <Fact label="Password last changed">{formatDateTime(profile.passwordLastChanged ?? undefined)}</Fact>
         <Fact label="Lock status">
-          <Badge color={profile.lock.state === 'unlocked' ? 'gray.7' : 'red.8'} variant="light">
+          <Badge color={profile.lock.state === 'unlocked' ? 'gray.7' : 'red.9'} variant="filled">
             {lockLabel[profile.lock.state]}
           </Badge>
           {profile.lock.disabled ? (
@@ -103,12 +105,12 @@ export function UnlockPage({
         <Fact label="Unlocks, last 7 days">{i.unlocksLast7Days}</Fact>
       </SimpleGrid>
       {i.warning && (
-        <Alert color="orange" title="Repeated lockouts" role="alert">
+        <Alert color="orange" title="Repeated lockouts" role="alert" styles={readableAlert}>
           {i.warning.charAt(0).toUpperCase() + i.warning.slice(1)}.
         </Alert>
       )}
       {(i.passwordExpired || i.passwordMustChange || i.notes.length > 0) && (
-        <Alert color="blue" title="Password" variant="light">
+        <Alert color="blue" title="Password" variant="light" styles={readableAlert}>
           {i.passwordExpired && <div>The password has expired: the user must change it at the next sign-in.</div>}
           {i.passwordMustChange && !i.passwordExpired && (
             <div>The user must change the password at the next sign-in.</div>
@@ -120,7 +122,7 @@ export function UnlockPage({
       )}
 
       {done ? (
-        <UnlockResults response={done} candidates={candidates} />
+        <UnlockResults response={done} profile={profile} />
       ) : (
         <>
           <Fieldset legend="Accounts to unlock">
@@ -129,7 +131,7 @@ export function UnlockPage({
                 <Checkbox
                   key={c.key}
                   checked={c.selectable && selected.includes(c.key)}
-                  disabled={!c.selectable || unlock.isPending}
+                  disabled={!c.selectable || !gate.allowed || unlock.isPending}
                   onChange={(e) => {
                     const on = e.currentTarget.checked;
                     setSelected((s) => (on ? [...s, c.key] : s.filter((k) => k !== c.key)));
@@ -174,20 +176,18 @@ export function UnlockPage({
               label="Comment"
               description="Optional; recorded with the unlock"
               maxLength={1000}
-              autosize
-              minRows={1}
-              maxRows={4}
+              rows={1}
               value={comment}
               onChange={(e) => setComment(e.currentTarget.value)}
             />
           </Group>
           {!gate.allowed && gate.reason && (
-            <Alert color="orange" title="Unlock not allowed" role="alert">
+            <Alert color="orange" title="Unlock not allowed" role="alert" styles={readableAlert}>
               {gate.reason}
             </Alert>
           )}
           {error && (
-            <Alert color="red" title="Unlock failed" role="alert">
+            <Alert color="red" title="Unlock failed" role="alert" styles={readableAlert}>
               {error.status === 503 && !error.reason
                 ? 'The directory did not confirm every unlock yet. Retry: the same request is sent again and done at most once.'
                 : error.message}
@@ -208,7 +208,7 @@ export function UnlockPage({
           </Button>
         )}
         {done ? (
-          <Button onClick={onClose}>Close</Button>
+          <Button onClick={onClose}>Done</Button>
         ) : error && (error.status === 0 || error.status >= 500) ? (
           <Button color="orange" onClick={unlock.retry} loading={unlock.isPending}>
             Retry unlock
@@ -223,7 +223,16 @@ export function UnlockPage({
   );
 }
 
-function UnlockResults({ response, candidates }: { response: UnlockResponse; candidates: UnlockCandidate[] }) {
+/** "Carol Clark (carol) in Corp OpenLDAP": the user's own account or one of the linked accounts. */
+function accountLabel(profile: UserProfile, r: { storeId: string; userId: string; dn: string }): string {
+  const a = profile.account;
+  if (a.storeId === r.storeId && a.id === r.userId)
+    return `${a.displayName ?? a.username} (${a.username ?? a.id}) in ${profile.store.name}`;
+  const l = profile.linkedAccounts.find((x) => x.storeId === r.storeId && x.id === r.userId);
+  return l ? `${l.displayName ?? l.username} (${l.username ?? l.id}) in ${l.storeName}` : `${r.dn} in ${r.storeId}`;
+}
+
+function UnlockResults({ response, profile }: { response: UnlockResponse; profile: UserProfile }) {
   const n = response.notification;
   return (
     <Stack gap="xs">
@@ -232,7 +241,6 @@ function UnlockResults({ response, candidates }: { response: UnlockResponse; can
       </Title>
       <Stack gap="xs" component="ul" aria-label="Unlock results" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
         {response.results.map((r) => {
-          const c = candidates.find((x) => x.key === accountKey(r));
           const o = OUTCOME[r.outcome];
           return (
             <Paper component="li" key={accountKey(r)} withBorder p="sm" radius="sm">
@@ -242,7 +250,7 @@ function UnlockResults({ response, candidates }: { response: UnlockResponse; can
                 </Badge>
                 <Stack gap={2}>
                   <Text size="sm" fw={600}>
-                    {c ? `${c.displayName} (${c.username}) in ${c.storeName}` : r.dn}
+                    {accountLabel(profile, r)}
                   </Text>
                   {r.lock && (
                     <Text size="sm">

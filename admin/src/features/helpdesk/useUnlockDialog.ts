@@ -107,7 +107,9 @@ export function useUnlock(user: AccountRef) {
   const mutation = useMutation({
     mutationFn: ({ request, key }: { request: UnlockRequest; key: string }) => unlockApi.unlock(user, request, key),
     onSettled: () => {
+      // The directory changed: lock states in the search, the profile (insight) and the history are stale.
       void client.invalidateQueries({ queryKey: ['users'] });
+      void client.invalidateQueries({ queryKey: profileKey(user) });
       void client.invalidateQueries({ queryKey: historyKey(user) });
     },
   });

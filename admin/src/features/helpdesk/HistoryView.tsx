@@ -1,12 +1,12 @@
-import { Alert, Badge, Button, Group, Loader, SegmentedControl, Stack, Table, Text, Timeline } from '@mantine/core';
+import { Alert, Button, Group, Loader, SegmentedControl, Stack, Table, Text, Timeline } from '@mantine/core';
 import { useState } from 'react';
 import { ApiError } from '../../api/client';
-import type { AccountRef, HistoryItem } from './api';
-import { formatDateTime } from './labels';
+import type { AccountRef, AuthenticationType, HistoryItem } from './api';
+import { authTypeLabel, formatDateTime } from './labels';
 import { readableAlert } from './readable';
 import { useUserHistory } from './useUnlockDialog';
 
-// Dark shades: filled badges keep white text at AA contrast; also the timeline bullets.
+// Dark shades: AA contrast as text on white; also the timeline bullets.
 const OUTCOME_COLOR: Record<string, string> = {
   success: 'green.9',
   failure: 'red.9',
@@ -88,12 +88,14 @@ export function HistoryView({ user }: { user: AccountRef }) {
                   <Table.Td>{e.action}</Table.Td>
                   <Table.Td>{e.actor?.displayName ?? e.actor?.id ?? '—'}</Table.Td>
                   <Table.Td>{e.storeName ?? e.storeId ?? '—'}</Table.Td>
-                  <Table.Td>{e.authenticationTypes.join(', ') || '—'}</Table.Td>
                   <Table.Td>
+                    {e.authenticationTypes.map((t) => authTypeLabel[t as AuthenticationType] ?? t).join(', ') || '—'}
+                  </Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
                     {e.outcome ? (
-                      <Badge size="sm" variant="filled" color={OUTCOME_COLOR[e.outcome] ?? 'gray.7'}>
+                      <Text span size="sm" fw={600} c={OUTCOME_COLOR[e.outcome] ?? 'gray.7'}>
                         {e.outcome}
-                      </Badge>
+                      </Text>
                     ) : (
                       '—'
                     )}

@@ -1,9 +1,9 @@
 import { Alert, Badge, Button, Fieldset, Group, Loader, Progress, Stack, Text, TextInput } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import { ApiError } from '../../api/client';
+import { readableAlert } from '../../components/contrast';
 import type { AuthenticationType, CaseView, CodeChannel, UserProfile } from './api';
 import { authTypeLabel, formatDateTime } from './labels';
-import { readableAlert } from './readable';
 import type { StepFeedback, useHelpdeskCase } from './useUnlockDialog';
 
 type CaseHook = ReturnType<typeof useHelpdeskCase>;

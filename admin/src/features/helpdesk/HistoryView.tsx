@@ -1,9 +1,9 @@
 import { Alert, Button, Group, Loader, SegmentedControl, Stack, Table, Text, Timeline } from '@mantine/core';
 import { useState } from 'react';
 import { ApiError } from '../../api/client';
+import { readableAlert } from '../../components/contrast';
 import type { AccountRef, AuthenticationType, HistoryItem } from './api';
 import { authTypeLabel, formatDateTime } from './labels';
-import { readableAlert } from './readable';
 import { useUserHistory } from './useUnlockDialog';
 
 // Dark shades: AA contrast as text on white; also the timeline bullets.

@@ -1,10 +1,10 @@
 import { Alert, Button, Group, Loader, Modal, Stack, Stepper, Text } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { ApiError } from '../../api/client';
+import { readableAlert, readableModal } from '../../components/contrast';
 import { AuthenticatePage } from './AuthenticatePage';
 import type { UserRow } from './api';
 import { HistoryView } from './HistoryView';
-import { readableAlert, readableModalStyles } from './readable';
 import { UnlockPage } from './UnlockPage';
 import { type DialogPage, dialogPages, nextGate, skipGate, unlockCandidates, unlockGate } from './unlockModel';
 import { useHelpdeskCase, useUnlock, useUserProfile } from './useUnlockDialog';
@@ -112,7 +112,7 @@ export function UnlockDialog({
       title={title}
       returnFocus={false}
       closeButtonProps={{ 'aria-label': 'Close' }}
-      styles={readableModalStyles}
+      styles={readableModal}
     >
       <Stack gap="md">
         {p && (

@@ -15,9 +15,9 @@ import {
 } from '@mantine/core';
 import { type ReactNode, useState } from 'react';
 import { ApiError } from '../../api/client';
+import { readableAlert } from '../../components/contrast';
 import type { UnlockResponse, UnlockResultView, UserProfile } from './api';
 import { formatDateTime, lockLabel } from './labels';
-import { readableAlert } from './readable';
 import type { Gate, UnlockCandidate } from './unlockModel';
 import { accountKey, unlockedLinkedCount } from './unlockModel';
 import type { useUnlock } from './useUnlockDialog';

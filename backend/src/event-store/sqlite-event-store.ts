@@ -178,7 +178,10 @@ export class SqliteEventStore implements EventStore {
       return;
     }
     if (batch.some((a, i) => outcomes[i].ok && a.events.length > 0)) this.wake();
-    outcomes.forEach((o, i) => (o.ok ? batch[i].resolve(o.result) : batch[i].reject(o.error)));
+    for (const [i, o] of outcomes.entries()) {
+      if (o.ok) batch[i].resolve(o.result);
+      else batch[i].reject(o.error);
+    }
   }
 
   /** The synchronous core of `append` (node:sqlite is synchronous); also used by benchmarks and seeding. */

@@ -7,7 +7,16 @@ import { parse } from 'yaml';
 // mounts or builds from exist, and the backend's URLs point at services of the stack.
 const root = join(__dirname, '..', '..', '..');
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'));
-const services = compose.services as Record<string, Record<string, any>>;
+type Service = {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  environment: Record<string, string>;
+  ports: string[];
+  volumes: string[];
+  healthcheck: { test: string[] };
+  depends_on: Record<string, unknown>;
+};
+const services = compose.services as Record<string, Service>;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -27,9 +36,10 @@ function envNamesReadByBackend(): Set<string> {
   return names;
 }
 const containerPort = (mapping: string) => Number(String(mapping).split(':').pop());
-const mountedFile = (service: Record<string, any>, target: string) => {
-  const volume = (service.volumes as string[]).find((v) => v.split(':')[1] === target);
-  return volume ? join(root, volume.split(':')[0]) : undefined;
+const mountedFile = (service: Service, target: string): string => {
+  const volume = service.volumes.find((v) => v.split(':')[1] === target);
+  if (!volume) throw new Error(`nothing is mounted at ${target}`);
+  return join(root, volume.split(':')[0]);
 };
 
 describe('docker-compose.yml', () => {
@@ -54,7 +64,7 @@ describe('docker-compose.yml', () => {
     const given = Object.keys(services.backend.environment);
     const configFile = mountedFile(services.backend, services.backend.environment.UNLOCKDESK_CONFIG);
     // Secrets referenced by the mounted configuration ({ env: NAME }) are read through the configuration.
-    const configEnv = [...readFileSync(configFile!, 'utf8').matchAll(/env:\s*([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]);
+    const configEnv = [...readFileSync(configFile, 'utf8').matchAll(/env:\s*([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]);
     const unread = given.filter((name) => !read.has(name) && !configEnv.includes(name));
     expect(unread).toEqual([]);
     for (const name of configEnv) expect(given).toContain(name);
@@ -69,8 +79,8 @@ describe('docker-compose.yml', () => {
     expect(esUrl.searchParams.get('tls')).toBe('false');
 
     const configFile = mountedFile(be, be.environment.UNLOCKDESK_CONFIG);
-    expect(configFile && existsSync(configFile)).toBe(true);
-    const config = parse(readFileSync(configFile!, 'utf8'));
+    expect(existsSync(configFile)).toBe(true);
+    const config = parse(readFileSync(configFile, 'utf8'));
     for (const store of config.identityStores) {
       for (const url of store.urls) {
         const u = new URL(url);

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from '@playwright/test';
+import { adStoreRaw, LAB_ROLES, ldapStoreRaw } from '../backend/test/labs/lab-config';
 import { type Lab, startOpenLdap, startSambaAd } from '../backend/test/labs/labs';
 import { type Mailbox, startMailbox } from '../backend/test/labs/mailbox';
 import { AGENTS, ENROLLMENTS, type LabEnv, STATE_VAR } from './lab-env';
@@ -32,24 +33,16 @@ function freePort(): Promise<number> {
 function config(dir: string, ad: Lab, ldap: Lab, mailbox: Mailbox) {
   return {
     identityStores: [
-      {
+      adStoreRaw(ad, {
         id: 'corp-ad',
         name: 'Corp Active Directory',
-        type: 'active-directory',
-        urls: [ad.url],
-        tls: { mode: 'ldaps', caFile: ad.caFile },
         bind: { dn: ad.helpdeskDn, password: { file: join(dir, 'corp-ad.password') } },
-        userBaseDns: [ad.base],
-      },
-      {
+      }),
+      ldapStoreRaw(ldap, {
         id: 'corp-ldap',
         name: 'Corp OpenLDAP',
-        type: 'ldap',
-        urls: [ldap.url],
-        tls: { mode: 'plain', allowPlain: true },
         bind: { dn: ldap.helpdeskDn, password: { file: join(dir, 'corp-ldap.password') } },
-        userBaseDns: [`ou=people,${ldap.base}`],
-      },
+      }),
       {
         id: 'cloud-entra',
         name: 'Contoso Entra ID',
@@ -59,41 +52,7 @@ function config(dir: string, ad: Lab, ldap: Lab, mailbox: Mailbox) {
       },
     ],
     links: { rules: [{ stores: ['corp-ad', 'corp-ldap'], attribute: 'employeeId' }] },
-    roles: [
-      {
-        roleId: 'administrator',
-        name: 'Administrator',
-        priority: 100,
-        mappedGroups: [
-          { storeId: 'corp-ad', group: 'Unlock Desk Admins' },
-          { storeId: 'corp-ldap', group: 'unlockdesk-admins' },
-        ],
-        permissions: ['UnlockAccount', 'UnlockAnyAccount', 'ViewHistory', 'ViewAudit', 'ManageRoles', 'ManageKiosks'],
-        scope: { storeIds: ['*'] },
-        policy: { mode: 'unrestricted', requiredTypes: 1, minSecurityQuestions: 0 },
-      },
-      {
-        roleId: 'helpdesk-agent',
-        name: 'Helpdesk agent',
-        priority: 10,
-        mappedGroups: [
-          { storeId: 'corp-ad', group: 'Helpdesk Agents' },
-          { storeId: 'corp-ldap', group: 'helpdesk-agents' },
-        ],
-        permissions: ['UnlockAccount', 'ViewHistory'],
-        scope: { storeIds: ['corp-ad', 'corp-ldap'] },
-        policy: { mode: 'restricted', requiredTypes: 2, minSecurityQuestions: 2 },
-      },
-      {
-        roleId: 'auditor',
-        name: 'Auditor',
-        priority: 5,
-        mappedGroups: [{ storeId: 'corp-ad', group: 'Auditors' }],
-        permissions: ['ViewAudit', 'ViewHistory'],
-        scope: { storeIds: ['*'] },
-        policy: { mode: 'restricted', requiredTypes: 1, minSecurityQuestions: 0 },
-      },
-    ],
+    roles: LAB_ROLES,
     helpdesk: {
       authenticationTtlMinutes: 15,
       notifyUserOnUnlock: true,

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { transformFileSync } from '@swc/core';
 import type { EventStore, NewEvent } from '../src/event-store/event-store';
@@ -142,14 +142,16 @@ function seed(dir: string, count: number) {
 function compileForChild(dir: string): string {
   const out = join(dir, 'js');
   const backend = join(__dirname, '..');
-  const files = [
-    ...['src/event-store', 'src/projections'].flatMap((d) =>
-      readdirSync(join(backend, d))
-        .filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))
-        .map((f) => `${d}/${f}`),
-    ),
-    'bench/event-store-rebuild.child.ts',
-  ];
+  // All of src (the projections import shared helpers), without specs.
+  const sources = (d: string): string[] =>
+    readdirSync(join(backend, d), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory()
+        ? sources(`${d}/${e.name}`)
+        : e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts')
+          ? [`${d}/${e.name}`]
+          : [],
+    );
+  const files = [...sources('src'), 'bench/event-store-rebuild.child.ts'];
   for (const f of files) {
     const { code } = transformFileSync(join(backend, f), {
       jsc: {
@@ -166,7 +168,13 @@ function compileForChild(dir: string): string {
 }
 
 function runChild(script: string, dir: string, mode: 'runner' | 'raw') {
-  const r = spawnSync(process.execPath, ['--expose-gc', script, dir, mode], { encoding: 'utf8' });
+  // The compiled sources live in a temp dir: let them resolve packages from the workspace's node_modules.
+  const backend = join(__dirname, '..');
+  const NODE_PATH = [join(backend, 'node_modules'), join(backend, '..', 'node_modules')].join(delimiter);
+  const r = spawnSync(process.execPath, ['--expose-gc', script, dir, mode], {
+    encoding: 'utf8',
+    env: { ...process.env, NODE_PATH },
+  });
   if (r.status !== 0) throw new Error(`rebuild child (${mode}) failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as { seconds: number; position: string; maxRssMB: number };
 }

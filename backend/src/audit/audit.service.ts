@@ -38,22 +38,6 @@ export class AuditService {
   }
 
   item(e: AuditEntry): AuditItem {
-    return {
-      ...e,
-      storeName: this.names.storeName(e.storeId),
-      summary: this.names.summary({
-        action: e.action,
-        type: e.type,
-        actor: e.actor?.id ?? null,
-        actorName: e.actor?.displayName ?? null,
-        subject: e.subject?.key ?? null,
-        subjectName: e.subject?.displayName ?? null,
-        store: e.storeId,
-        outcome: e.outcome,
-        reason: e.reason,
-        authenticationTypes: e.authenticationTypes,
-        details: e.details,
-      }),
-    };
+    return this.names.named(e);
   }
 }

@@ -2,18 +2,11 @@ import { BadRequestException, Controller, Get, Query, UseGuards } from '@nestjs/
 import { Transform } from 'class-transformer';
 import { IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { SessionGuard } from '../session/session.guard';
+import { commaList, queryBoolean } from '../shared/http/query-transforms';
 import { DirectorySearchService, UnknownStoreError } from './directory-search.service';
 import { SEARCH_FIELDS, type SearchField, type StoreCapabilities } from './identity-store';
 import { IdentityStoreRegistry } from './identity-store.registry';
 import { MAX_SEARCH_LIMIT } from './ldap-store.base';
-
-const list = ({ value }: { value: unknown }) =>
-  typeof value === 'string'
-    ? value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : value;
 
 export class DirectorySearchDto {
   @IsOptional()
@@ -22,13 +15,13 @@ export class DirectorySearchDto {
   q?: string;
 
   @IsOptional()
-  @Transform(list)
+  @Transform(commaList)
   @IsArray()
   @IsString({ each: true })
   stores?: string[];
 
   @IsOptional()
-  @Transform(list)
+  @Transform(commaList)
   @IsArray()
   @IsIn(SEARCH_FIELDS, { each: true })
   fields?: SearchField[];
@@ -38,7 +31,7 @@ export class DirectorySearchDto {
   match?: 'exact' | 'prefix' | 'contains';
 
   @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @Transform(queryBoolean)
   @IsBoolean()
   locked?: boolean;
 

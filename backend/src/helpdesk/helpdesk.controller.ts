@@ -39,6 +39,7 @@ import type { Request, Response } from 'express';
 import type { Agent } from '../session/agent-directory';
 import { CurrentSession, SessionGuard } from '../session/session.guard';
 import type { Session } from '../session/session-store';
+import { commaList, queryBoolean } from '../shared/http/query-transforms';
 import { MAX_ACCOUNTS_PER_UNLOCK } from './case.decider';
 import {
   AuthenticateCaller,
@@ -52,15 +53,6 @@ import {
 import { helpdeskContext } from './helpdesk-context';
 import type { UnlockAnswer } from './unlock.service';
 
-const list = ({ value }: { value: unknown }) =>
-  typeof value === 'string'
-    ? value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : value;
-const bool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
-
 export class UserSearchDto {
   @IsOptional()
   @IsString()
@@ -69,18 +61,18 @@ export class UserSearchDto {
 
   /** One store id or several, comma-separated. */
   @IsOptional()
-  @Transform(list)
+  @Transform(commaList)
   @IsArray()
   @IsString({ each: true })
   storeId?: string[];
 
   @IsOptional()
-  @Transform(bool)
+  @Transform(queryBoolean)
   @IsBoolean()
   locked?: boolean;
 
   @IsOptional()
-  @Transform(bool)
+  @Transform(queryBoolean)
   @IsBoolean()
   enrolled?: boolean;
 

@@ -3,42 +3,13 @@
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { parseConfig } from '../../src/config/config.loader';
 import type { IdentityStoreConfig, LdapStoreConfig } from '../../src/config/config.types';
+import { adStoreRaw, ldapStoreRaw } from '../labs/lab-config';
 import type { Lab } from '../labs/labs';
+
+export { adStoreRaw, ldapStoreRaw };
 
 export function storeConfigs(raw: unknown[], env: NodeJS.ProcessEnv = {}): IdentityStoreConfig[] {
   return parseConfig({ identityStores: raw }, { env, baseDir: process.cwd() }).config.identityStores;
-}
-
-/** The AD store as a helpdesk would configure it: svc-helpdesk (delegated on OU=Staff only), whole domain searched. */
-export function adStoreRaw(lab: Lab, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id: 'ad',
-    name: 'Samba AD',
-    type: 'active-directory',
-    urls: [lab.url],
-    tls: { mode: 'ldaps', caFile: lab.caFile },
-    bind: { dn: lab.helpdeskDn, password: { env: 'AD_BIND_PW' } },
-    userBaseDns: [lab.base],
-    groupBaseDns: [`OU=Groups,${lab.base}`],
-    timeouts: { connectMs: 2000, operationMs: 5000 },
-    ...overrides,
-  };
-}
-
-export function ldapStoreRaw(lab: Lab, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id: 'ldap',
-    name: 'OpenLDAP',
-    type: 'ldap',
-    urls: [lab.url],
-    tls: { mode: 'plain', allowPlain: true },
-    bind: { dn: lab.helpdeskDn, password: { env: 'LDAP_BIND_PW' } },
-    userBaseDns: [`ou=people,${lab.base}`],
-    groupBaseDns: [`ou=groups,${lab.base}`],
-    passwordPolicy: { defaultPolicyDn: `cn=default,ou=policies,${lab.base}` },
-    timeouts: { connectMs: 2000, operationMs: 5000 },
-    ...overrides,
-  };
 }
 
 export function adStore(lab: Lab, overrides: Record<string, unknown> = {}): LdapStoreConfig {

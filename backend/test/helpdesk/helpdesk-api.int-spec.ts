@@ -18,6 +18,7 @@ import { caseStreamId } from '../../src/helpdesk/case.events';
 import { CASE_DECIDER } from '../../src/helpdesk/case.service';
 import { UnlockReconciler } from '../../src/helpdesk/unlock.reconciler';
 import { base32Decode, generateTotp } from '../../src/shared/crypto/totp';
+import { adStoreRaw, ldapStoreRaw } from '../labs/lab-config';
 import { type Lab, lockWithFailedBinds, startOpenLdap, startSambaAd } from '../labs/labs';
 import { type Mailbox, startMailbox } from '../labs/mailbox';
 
@@ -66,27 +67,8 @@ function configYaml() {
   return stringify({
     dataDir: join(dir, 'data'),
     identityStores: [
-      {
-        id: 'ad',
-        name: 'Corp AD',
-        type: 'active-directory',
-        urls: [ad.url],
-        tls: { mode: 'ldaps', caFile: ad.caFile },
-        bind: { dn: ad.helpdeskDn, password: { env: 'AD_BIND_PW' } },
-        userBaseDns: [ad.base],
-        groupBaseDns: [`OU=Groups,${ad.base}`],
-      },
-      {
-        id: 'ldap',
-        name: 'Corp OpenLDAP',
-        type: 'ldap',
-        urls: [ldap.url],
-        tls: { mode: 'plain', allowPlain: true },
-        bind: { dn: ldap.helpdeskDn, password: { env: 'LDAP_BIND_PW' } },
-        userBaseDns: [`ou=people,${ldap.base}`],
-        groupBaseDns: [`ou=groups,${ldap.base}`],
-        passwordPolicy: { defaultPolicyDn: `cn=default,ou=policies,${ldap.base}` },
-      },
+      adStoreRaw(ad, { name: 'Corp AD' }),
+      ldapStoreRaw(ldap, { name: 'Corp OpenLDAP' }),
       {
         id: 'entra',
         name: 'Entra ID',

@@ -12,43 +12,10 @@ import { createApp } from '../../src/app';
 import { EnrollmentService } from '../../src/enrollment/enrollment.service';
 import type { EventStore, RecordedEvent } from '../../src/event-store/event-store';
 import { EVENT_STORE } from '../../src/event-store/event-store.module';
+import { adStoreRaw, LAB_ROLES, ldapStoreRaw } from '../labs/lab-config';
 import { type Lab, startOpenLdap, startSambaAd } from '../labs/labs';
 
-const ROLES = [
-  {
-    roleId: 'administrator',
-    name: 'Administrator',
-    priority: 100,
-    mappedGroups: [
-      { storeId: 'corp-ad', group: 'Unlock Desk Admins' },
-      { storeId: 'corp-ldap', group: 'unlockdesk-admins' },
-    ],
-    permissions: ['UnlockAccount', 'UnlockAnyAccount', 'ViewHistory', 'ViewAudit', 'ManageRoles', 'ManageKiosks'],
-    scope: { storeIds: ['*'] },
-    policy: { mode: 'unrestricted', requiredTypes: 1, minSecurityQuestions: 0 },
-  },
-  {
-    roleId: 'helpdesk-agent',
-    name: 'Helpdesk agent',
-    priority: 10,
-    mappedGroups: [
-      { storeId: 'corp-ad', group: 'Helpdesk Agents' },
-      { storeId: 'corp-ldap', group: 'helpdesk-agents' },
-    ],
-    permissions: ['UnlockAccount', 'ViewHistory'],
-    scope: { storeIds: ['corp-ad', 'corp-ldap'] },
-    policy: { mode: 'restricted', requiredTypes: 2, minSecurityQuestions: 2 },
-  },
-  {
-    roleId: 'auditor',
-    name: 'Auditor',
-    priority: 5,
-    mappedGroups: [{ storeId: 'corp-ad', group: 'Auditors' }],
-    permissions: ['ViewAudit', 'ViewHistory'],
-    scope: { storeIds: ['*'] },
-    policy: { mode: 'restricted', requiredTypes: 1, minSecurityQuestions: 0 },
-  },
-];
+const ROLES = LAB_ROLES;
 
 let ad: Lab;
 let ldap: Lab;
@@ -60,27 +27,8 @@ function configYaml(roles: unknown[]) {
   return stringify({
     dataDir: join(dir, 'data'),
     identityStores: [
-      {
-        id: 'corp-ad',
-        name: 'Corp AD',
-        type: 'active-directory',
-        urls: [ad.url],
-        tls: { mode: 'ldaps', caFile: ad.caFile },
-        bind: { dn: ad.helpdeskDn, password: { env: 'AD_BIND_PW' } },
-        userBaseDns: [ad.base],
-        groupBaseDns: [`OU=Groups,${ad.base}`],
-      },
-      {
-        id: 'corp-ldap',
-        name: 'Corp OpenLDAP',
-        type: 'ldap',
-        urls: [ldap.url],
-        tls: { mode: 'plain', allowPlain: true },
-        bind: { dn: ldap.helpdeskDn, password: { env: 'LDAP_BIND_PW' } },
-        userBaseDns: [`ou=people,${ldap.base}`],
-        groupBaseDns: [`ou=groups,${ldap.base}`],
-        passwordPolicy: { defaultPolicyDn: `cn=default,ou=policies,${ldap.base}` },
-      },
+      adStoreRaw(ad, { id: 'corp-ad', name: 'Corp AD' }),
+      ldapStoreRaw(ldap, { id: 'corp-ldap', name: 'Corp OpenLDAP' }),
     ],
     roles,
   });

@@ -143,8 +143,12 @@ export function HelpdeskPage({ onAction }: { onAction?: (action: UserAction) => 
                 <Table.Td>{u.username}</Table.Td>
                 <Table.Td>{storeName(u.storeId)}</Table.Td>
                 <Table.Td>{u.email ?? '—'}</Table.Td>
-                <Table.Td>
-                  <Badge color={u.lock.state === 'unlocked' ? 'gray' : 'red'} variant="light">
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                  <Badge
+                    color={u.lock.state === 'unlocked' ? 'gray.7' : 'red.9'}
+                    tt="none"
+                    styles={{ label: { overflow: 'visible' } }}
+                  >
                     {lockLabel[u.lock.state]}
                   </Badge>
                   {u.disabled && (

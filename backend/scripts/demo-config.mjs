@@ -60,7 +60,9 @@ const config = {
   helpdesk: {
     authenticationTtlMinutes: 15,
     notifyUserOnUnlock: true,
-    enrollFromDirectory: { email: true, phone: true },
+    // Only enrollments recorded in Unlock Desk count in the demo (demo-seed.mjs imports some), so unenrolled users
+    // exist to try the "Unlock Any Account" rule; production may let directory mail/mobile count (see README).
+    enrollFromDirectory: { email: false, phone: false },
   },
   // Secrets are absent in the demo: keys are generated into <dataDir>/secrets.json (mode 0600) on first start.
   ...(mailbox && {

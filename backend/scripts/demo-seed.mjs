@@ -23,9 +23,9 @@ const questions = [
   { question: 'What is your favourite colour?', answer: 'Teal' },
 ];
 const rows = [
-  // alice: enrolled in security questions and email (her directory mail): restricted agents can authenticate her.
-  { storeId: 'corp-ad', username: 'alice', securityQuestions: questions },
-  { storeId: 'corp-ldap', username: 'alice', securityQuestions: questions },
+  // alice: security questions and email: a restricted agent (2 types) can authenticate her.
+  { storeId: 'corp-ad', username: 'alice', securityQuestions: questions, email: 'alice@example.test' },
+  { storeId: 'corp-ldap', username: 'alice', securityQuestions: questions, email: 'alice@example.test' },
   // carol: security questions and an authenticator app (secret below, base32).
   { storeId: 'corp-ad', username: 'carol', securityQuestions: questions, authenticatorSecret: 'JBSWY3DPEHPK3PXP' },
 ];

@@ -5,57 +5,57 @@
  */
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import type { RecordedEvent } from '../src/event-store/event-store';
 import { SqliteEventStore } from '../src/event-store/sqlite-event-store';
-import { historyProjection } from '../src/projections/history.projection';
+import { factOf } from '../src/projections/helpdesk-facts';
+import { HISTORY_COLUMNS, historyContext, historyProjection, historyRow } from '../src/projections/history.projection';
+import { openReadModelDb } from '../src/projections/projection';
 import { createProjectionRunner } from '../src/projections/read-models';
-import { wellKnownFacts } from '../src/projections/well-known';
 
 export async function rebuildChild(dir: string, raw: boolean) {
   const started = performance.now();
   let position = 0n;
   if (raw) {
-    // The same work without the runner: read pages, parse, extract, insert 1000 per commit, then the same indexes.
+    // The same rows without the runner or the store adapter: read pages of the events table, parse, map each event
+    // with the projection's own mapping (factOf, historyRow), plain prepared inserts, 10,000 events per commit, then
+    // the same indexes. The floor the runner is compared with.
     const src = new DatabaseSync(join(dir, 'events.sqlite'), { readOnly: true });
-    const dst = new DatabaseSync(join(dir, 'raw-read.sqlite'));
-    dst.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768;');
+    const dst = openReadModelDb(join(dir, 'raw-read.sqlite'));
     historyProjection.init(dst);
     const page = src.prepare(
-      'SELECT position, event_id, stream_id, type, data, metadata, time FROM events WHERE position > ? ORDER BY position LIMIT 1000',
+      'SELECT position, event_id, stream_id, revision, type, data, metadata, time FROM events WHERE position > ? ORDER BY position LIMIT 10000',
     );
+    page.setReadBigInts(true);
     const insert = dst.prepare(
-      `INSERT INTO history (position, event_id, stream_id, type, subject, subject_store, subject_user_id, actor, client,
-         ip, outcome, reason, time, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO history (${HISTORY_COLUMNS.join(', ')}) VALUES (${HISTORY_COLUMNS.map(() => '?').join(', ')})`,
     );
-    let after = 0;
+    const index = dst.prepare('INSERT INTO history_people_index (key, position, as_actor) VALUES (?, ?, ?)');
+    let after = 0n;
     for (;;) {
-      const rows = page.all(after) as Array<Record<string, string | number>>;
+      const rows = page.all(after) as Array<Record<string, string | bigint>>;
       if (rows.length === 0) break;
       dst.exec('BEGIN');
       for (const r of rows) {
-        const data = JSON.parse(r.data as string);
-        const f = wellKnownFacts({ type: r.type as string, data, metadata: JSON.parse(r.metadata as string) });
-        insert.run(
-          r.position,
-          r.event_id,
-          r.stream_id,
-          r.type,
-          f.subject,
-          f.subjectStore,
-          f.subjectUserId,
-          f.actor,
-          f.client,
-          f.ip,
-          f.outcome,
-          f.reason,
-          r.time,
-          r.data,
-        );
+        const event: RecordedEvent = {
+          position: r.position as bigint,
+          id: r.event_id as string,
+          streamId: r.stream_id as string,
+          revision: r.revision as bigint,
+          type: r.type as string,
+          data: JSON.parse(r.data as string),
+          metadata: JSON.parse(r.metadata as string),
+          time: new Date(Number(r.time)),
+        };
+        const f = factOf(dst, historyContext, event);
+        if (f.people.length === 0) continue;
+        insert.run(...historyRow(event, f));
+        for (const p of f.people) index.run(p.key, event.position, p.asActor ? 1 : 0);
       }
       dst.exec('COMMIT');
-      after = rows[rows.length - 1].position as number;
+      after = rows[rows.length - 1].position as bigint;
     }
     for (const sql of historyProjection.indexes ?? []) dst.exec(sql);
-    position = BigInt(after);
+    position = after;
     src.close();
     dst.close();
   } else {

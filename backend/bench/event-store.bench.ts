@@ -8,7 +8,7 @@
  * that EventStoreDB. Temporary files go to a fresh directory under the OS temp dir and are removed at the end.
  */
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -179,6 +179,32 @@ function runChild(script: string, dir: string, mode: 'runner' | 'raw') {
   return JSON.parse(r.stdout) as { seconds: number; position: string; maxRssMB: number };
 }
 
+/** Digests of the history tables written by the runner and by the raw floor: they must hold the same rows. */
+function sameHistory(runnerFile: string, rawFile: string): string {
+  const digest = (file: string) => {
+    const db = new DatabaseSync(file, { readOnly: true });
+    const out: string[] = [];
+    for (const sql of [
+      'SELECT * FROM history ORDER BY position',
+      'SELECT key, position, as_actor FROM history_people_index ORDER BY key, position, as_actor',
+    ]) {
+      const hash = createHash('sha256');
+      let n = 0;
+      for (const row of db.prepare(sql).iterate()) {
+        hash.update(JSON.stringify(Object.values(row)));
+        n++;
+      }
+      out.push(`${n} rows ${hash.digest('hex').slice(0, 12)}`);
+    }
+    db.close();
+    return out.join(', ');
+  };
+  const a = digest(runnerFile);
+  const b = digest(rawFile);
+  if (a !== b) throw new Error(`the raw floor wrote other history rows than the runner: ${a} vs ${b}`);
+  return `identical (history, people index: ${a})`;
+}
+
 // --- report --------------------------------------------------------------------------------------------------------
 
 type Row = [figure: string, store: string, raw: string, ratio: string, target: string];
@@ -238,6 +264,8 @@ async function main() {
       const runner = runChild(script, dir, 'runner');
       const rawRebuild = runChild(script, dir, 'raw');
       if (runner.position !== String(REBUILD_EVENTS)) throw new Error(`rebuild stopped at ${runner.position}`);
+      const same = sameHistory(join(dir, 'read-models.sqlite'), join(dir, 'raw-read.sqlite'));
+      process.stdout.write(`history rows, runner vs raw floor: ${same}\n`);
       rows.push(
         [
           `history rebuild, ${fmt(REBUILD_EVENTS)} events`,

@@ -126,6 +126,37 @@ function caseEvents(c: number, t: number): NewEvent[] {
   ].map((e) => ({ ...e, metadata: meta }));
 }
 
+/** Appends `count` events of realistic helpdesk traffic (an agent sign-in every 25 cases); returns the cases. */
+export function seedHelpdeskEvents(store: SqliteEventStore, count: number): number {
+  let written = 0;
+  let c = 0;
+  const t0 = Date.UTC(2030, 0, 1);
+  while (written < count) {
+    if (c % 25 === 0) {
+      const a = agentOf((c / 25) % AGENTS);
+      store.appendSync(`agent-corp-ad-agent${(c / 25) % AGENTS}`, [
+        {
+          type: 'AgentSignedIn',
+          data: {
+            subject: { storeId: a.storeId, userId: a.userId },
+            username: `agent${(c / 25) % AGENTS}`,
+            displayName: a.displayName,
+            groups: ['Helpdesk Agents'],
+            outcome: 'success',
+          },
+          metadata: { actor: `${a.storeId}:${a.userId}`, client: 'admin', ip: '192.0.2.1', schemaVersion: 1 },
+        },
+      ]);
+      written += 1;
+    }
+    const events = caseEvents(c, t0 + c * 1000).slice(0, count - written);
+    store.appendSync(`case-${uuid('ca', c)}`, events);
+    written += events.length;
+    c += 1;
+  }
+  return c;
+}
+
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
@@ -155,32 +186,7 @@ async function main(): Promise<void> {
     // --- seed -----------------------------------------------------------------------------------------------
     let t = performance.now();
     const store = new SqliteEventStore({ file: join(dir, 'events.sqlite'), synchronous: 'OFF' });
-    let written = 0;
-    let c = 0;
-    const t0 = Date.UTC(2030, 0, 1);
-    while (written < EVENTS) {
-      if (c % 25 === 0) {
-        const a = agentOf((c / 25) % AGENTS);
-        store.appendSync(`agent-corp-ad-agent${(c / 25) % AGENTS}`, [
-          {
-            type: 'AgentSignedIn',
-            data: {
-              subject: { storeId: a.storeId, userId: a.userId },
-              username: `agent${(c / 25) % AGENTS}`,
-              displayName: a.displayName,
-              groups: ['Helpdesk Agents'],
-              outcome: 'success',
-            },
-            metadata: { actor: `${a.storeId}:${a.userId}`, client: 'admin', ip: '192.0.2.1', schemaVersion: 1 },
-          },
-        ]);
-        written += 1;
-      }
-      const events = caseEvents(c, t0 + c * 1000).slice(0, EVENTS - written);
-      store.appendSync(`case-${uuid('ca', c)}`, events);
-      written += events.length;
-      c += 1;
-    }
+    const c = seedHelpdeskEvents(store, EVENTS);
     const head = await store.headPosition();
     process.stdout.write(
       `seeded ${fmt(Number(head))} events (${fmt(c)} cases, ${fmt(USERS)} users, ${AGENTS} agents) in ${fmt((performance.now() - t) / 1000, 1)} s\n`,
@@ -279,7 +285,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -73,3 +73,22 @@ export function chainHash(prevHash: string, record: ChainRecord): string {
   const { position, id, type, stream, time, data, metadata } = record;
   return sha256(prevHash + canonicalJson({ position, id, type, stream, time, data, metadata }));
 }
+
+/**
+ * chainHash with `data` and `metadata` given as their canonical JSON (the projection stores those strings too, so it
+ * serialises them once). The same bytes as chainHash: the record's keys in code-point order, its strings as
+ * JSON.stringify writes them.
+ */
+export function chainHashCanonical(
+  prevHash: string,
+  record: Omit<ChainRecord, 'data' | 'metadata'>,
+  canonicalData: string,
+  canonicalMetadata: string,
+): string {
+  const j = JSON.stringify;
+  return sha256(
+    `${prevHash}{"data":${canonicalData},"id":${j(record.id)},"metadata":${canonicalMetadata},"position":${j(
+      record.position,
+    )},"stream":${j(record.stream)},"time":${j(record.time)},"type":${j(record.type)}}`,
+  );
+}

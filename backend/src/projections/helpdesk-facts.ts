@@ -1,7 +1,6 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { RecordedEvent } from '../event-store/event-store';
 import { maskEmail, maskPhone } from '../shared/crypto/mask';
-import { statement } from './projection';
 import { wellKnownFacts } from './well-known';
 
 /**
@@ -96,9 +95,44 @@ interface CaseContext {
   requests: Record<string, { ticket: string | null; comment: string | null; authenticationTypes: string[] }>;
 }
 
-/** Per-projection tables of what later events need from earlier ones: cases and known people. */
+interface PersonRow {
+  displayName: string | null;
+  username: string | null;
+  storeId: string | null;
+}
+
+/** What a FactContext keeps in memory per database: bounded caches of its tables (write-through) and statements. */
+interface ContextState {
+  /** case id → context; null: known not to exist. */
+  cases: Map<string, CaseContext | null>;
+  /** person key → row; null: known not to exist. */
+  people: Map<string, PersonRow | null>;
+  getCase: StatementSync;
+  putCase: StatementSync;
+  getPerson: StatementSync;
+  putPerson: StatementSync;
+  byUsername: StatementSync;
+}
+
+/** Cache bounds: a case's events are close together in the log; people recur (agents) or are few per day. */
+const CASES_CACHED = 10_000;
+const PEOPLE_CACHED = 50_000;
+
+function cache<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  map.delete(key); // re-inserted at the end: the oldest entries are evicted first
+  map.set(key, value);
+  if (map.size > max) map.delete(map.keys().next().value as string);
+}
+
+/**
+ * Per-projection tables of what later events need from earlier ones: cases and known people. The tables are the
+ * durable truth (a restart or a resumed rebuild reads them); reads go through bounded in-memory caches kept in step
+ * with every write, so a rebuild does not SELECT and parse a case context per event, nor rewrite a person's row that
+ * has not changed. `init` (after a wipe) and `discard` (after a rolled-back batch) drop the caches.
+ */
 export class FactContext {
   readonly tables: string[];
+  private readonly states = new WeakMap<DatabaseSync, ContextState>();
   constructor(private readonly prefix: string) {
     this.tables = [`${prefix}_cases`, `${prefix}_people`];
   }
@@ -111,51 +145,101 @@ export class FactContext {
       );
       CREATE INDEX IF NOT EXISTS ${this.prefix}_people_username ON ${this.prefix}_people (username_key);
     `);
+    this.discard(db);
   }
 
+  /** Forgets the caches (the tables may have changed under them: a rolled-back transaction, a wipe). */
+  discard(db: DatabaseSync): void {
+    this.states.delete(db);
+  }
+
+  private state(db: DatabaseSync): ContextState {
+    let st = this.states.get(db);
+    if (!st) {
+      const p = this.prefix;
+      st = {
+        cases: new Map(),
+        people: new Map(),
+        getCase: db.prepare(`SELECT context FROM ${p}_cases WHERE case_id = ?`),
+        putCase: db.prepare(
+          `INSERT INTO ${p}_cases (case_id, context) VALUES (?, ?)
+           ON CONFLICT (case_id) DO UPDATE SET context = excluded.context`,
+        ),
+        getPerson: db.prepare(`SELECT display_name, username, store_id FROM ${p}_people WHERE key = ?`),
+        putPerson: db.prepare(
+          `INSERT INTO ${p}_people (key, display_name, username, store_id, username_key) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (key) DO UPDATE SET display_name = excluded.display_name, username = excluded.username,
+             store_id = excluded.store_id, username_key = excluded.username_key`,
+        ),
+        byUsername: db.prepare(`SELECT key, store_id FROM ${p}_people WHERE username_key = ?`),
+      };
+      this.states.set(db, st);
+    }
+    return st;
+  }
+
+  /** The case's context. The object is the cached one: after changing it, call putCase. */
   getCase(db: DatabaseSync, caseId: string): CaseContext | undefined {
-    const row = statement(db, `SELECT context FROM ${this.prefix}_cases WHERE case_id = ?`).get(caseId) as
-      | { context: string }
-      | undefined;
-    return row ? (JSON.parse(row.context) as CaseContext) : undefined;
+    const st = this.state(db);
+    let c = st.cases.get(caseId);
+    if (c === undefined) {
+      const row = st.getCase.get(caseId) as { context: string } | undefined;
+      c = row ? (JSON.parse(row.context) as CaseContext) : null;
+      cache(st.cases, caseId, c, CASES_CACHED);
+    }
+    return c ?? undefined;
   }
 
   putCase(db: DatabaseSync, caseId: string, context: CaseContext): void {
-    statement(
-      db,
-      `INSERT INTO ${this.prefix}_cases (case_id, context) VALUES (?, ?)
-       ON CONFLICT (case_id) DO UPDATE SET context = excluded.context`,
-    ).run(caseId, JSON.stringify(context));
+    const st = this.state(db);
+    st.putCase.run(caseId, JSON.stringify(context));
+    cache(st.cases, caseId, context, CASES_CACHED);
+  }
+
+  private person(st: ContextState, key: string): PersonRow | null {
+    let row = st.people.get(key);
+    if (row === undefined) {
+      const r = st.getPerson.get(key) as
+        | { display_name: string | null; username: string | null; store_id: string | null }
+        | undefined;
+      row = r ? { displayName: r.display_name, username: r.username, storeId: r.store_id } : null;
+      cache(st.people, key, row, PEOPLE_CACHED);
+    }
+    return row;
   }
 
   name(db: DatabaseSync, key: string | null): string | null {
     if (!key) return null;
-    const row = statement(db, `SELECT display_name, username FROM ${this.prefix}_people WHERE key = ?`).get(key) as
-      | { display_name: string | null; username: string | null }
-      | undefined;
-    return row?.display_name ?? row?.username ?? null;
+    const row = this.person(this.state(db), key);
+    return row?.displayName ?? row?.username ?? null;
   }
 
+  /** Records what an event says about a person; a field the event does not give keeps its earlier value. */
   remember(
     db: DatabaseSync,
     key: string,
     facts: { displayName?: string | null; username?: string | null; storeId?: string | null },
   ): void {
-    const username = facts.username ?? null;
-    statement(
-      db,
-      `INSERT INTO ${this.prefix}_people (key, display_name, username, store_id, username_key) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (key) DO UPDATE SET display_name = coalesce(excluded.display_name, display_name),
-         username = coalesce(excluded.username, username), store_id = coalesce(excluded.store_id, store_id),
-         username_key = coalesce(excluded.username_key, username_key)`,
-    ).run(key, facts.displayName ?? null, username, facts.storeId ?? null, username ? username.toLowerCase() : null);
+    const st = this.state(db);
+    const old = this.person(st, key);
+    const row: PersonRow = {
+      displayName: facts.displayName ?? old?.displayName ?? null,
+      username: facts.username ?? old?.username ?? null,
+      storeId: facts.storeId ?? old?.storeId ?? null,
+    };
+    if (old && old.displayName === row.displayName && old.username === row.username && old.storeId === row.storeId) {
+      return; // nothing new: most events repeat what the agent's sign-in said
+    }
+    st.putPerson.run(key, row.displayName, row.username, row.storeId, row.username ? row.username.toLowerCase() : null);
+    cache(st.people, key, row, PEOPLE_CACHED);
   }
 
   /** The key of an agent known by username (from an earlier sign-in), in a store or, with none given, any store. */
   byUsername(db: DatabaseSync, storeId: string | null, username: string): string | null {
-    const rows = statement(db, `SELECT key, store_id FROM ${this.prefix}_people WHERE username_key = ?`).all(
-      username.trim().toLowerCase(),
-    ) as { key: string; store_id: string | null }[];
+    const rows = this.state(db).byUsername.all(username.trim().toLowerCase()) as {
+      key: string;
+      store_id: string | null;
+    }[];
     const matching = storeId ? rows.filter((r) => r.store_id === storeId) : rows;
     return matching.length === 1 ? matching[0].key : null;
   }
@@ -545,7 +629,7 @@ function caseFact(
       const request = context.requests[requestKey];
       f.ticket = request?.ticket ?? null;
       f.comment = request?.comment ?? null;
-      f.authenticationTypes = request?.authenticationTypes ?? [];
+      f.authenticationTypes = request ? [...request.authenticationTypes] : [];
       f.details.readBack = isObj(data.readBack) ? (str(data.readBack.lockState) ?? null) : null;
       f.details.reconciled = data.reconciled === true;
       f.details.directoryMessage = str(data.directoryMessage);

@@ -1,8 +1,11 @@
-import type { DatabaseSync } from 'node:sqlite';
-import { FactContext, factOf } from './helpdesk-facts';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { RecordedEvent } from '../event-store/event-store';
+import { FactContext, factOf, type HelpdeskFact } from './helpdesk-facts';
 import { type Projection, statement } from './projection';
 
-const context = new FactContext('history');
+/** Exported for the benchmark's raw floor (the same mapping without the runner). */
+export const historyContext = new FactContext('history');
+const context = historyContext;
 
 /**
  * Helpdesk history: one row per event that concerns a person, and one `history_people_index` row per person it
@@ -49,6 +52,7 @@ export const historyProjection: Projection = {
       );
     `);
     context.init(db);
+    states.delete(db);
   },
   indexes: [
     'CREATE UNIQUE INDEX IF NOT EXISTS history_people_key_position ON history_people_index (key, position, as_actor)',
@@ -56,46 +60,93 @@ export const historyProjection: Projection = {
   apply(db, event) {
     const f = factOf(db, context, event);
     if (f.people.length === 0) return;
-    const meta = event.metadata ?? {};
-    const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
-    const inserted = statement(
-      db,
-      `INSERT INTO history (position, event_id, type, time, action, actor, actor_name, subject, subject_store,
-         subject_user_id, subject_name, store, auth_types, outcome, reason_code, reason, case_id, ticket, comment,
-         client, ip, user_agent, correlation_id, details)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (position) DO NOTHING`,
-    ).run(
-      event.position,
-      event.id,
-      event.type,
-      event.time.getTime(),
-      f.action,
-      f.actor,
-      f.actorName,
-      f.subject,
-      f.subjectStore,
-      f.subjectUserId,
-      f.subjectName,
-      f.store,
-      JSON.stringify(f.authenticationTypes),
-      f.outcome,
-      f.reasonCode,
-      f.reason,
-      f.caseId,
-      f.ticket,
-      f.comment,
-      text(meta.client),
-      text(meta.ip),
-      text(meta.userAgent),
-      text(meta.correlationId),
-      JSON.stringify(f.details),
-    );
-    if (Number(inserted.changes) === 0) return; // already applied (idempotent replay)
-    const index = statement(db, 'INSERT INTO history_people_index (key, position, as_actor) VALUES (?, ?, ?)');
-    for (const p of f.people) index.run(p.key, event.position, p.asActor ? 1 : 0);
+    const st = state(db);
+    if (Number(st.insert.run(...historyRow(event, f)).changes) === 0) return; // already applied (idempotent replay)
+    for (const p of f.people) st.index.run(p.key, event.position, p.asActor ? 1 : 0);
+  },
+  rolledBack(db) {
+    context.discard(db);
   },
 };
+
+/** The history table's columns, in the order of historyRow's values. */
+export const HISTORY_COLUMNS = [
+  'position',
+  'event_id',
+  'type',
+  'time',
+  'action',
+  'actor',
+  'actor_name',
+  'subject',
+  'subject_store',
+  'subject_user_id',
+  'subject_name',
+  'store',
+  'auth_types',
+  'outcome',
+  'reason_code',
+  'reason',
+  'case_id',
+  'ticket',
+  'comment',
+  'client',
+  'ip',
+  'user_agent',
+  'correlation_id',
+  'details',
+] as const;
+
+const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+
+/** The history row of an event and its fact (HISTORY_COLUMNS), for the projection and the benchmark's raw floor. */
+export function historyRow(event: RecordedEvent, f: HelpdeskFact): SQLInputValue[] {
+  const meta = event.metadata ?? {};
+  return [
+    event.position,
+    event.id,
+    event.type,
+    event.time.getTime(),
+    f.action,
+    f.actor,
+    f.actorName,
+    f.subject,
+    f.subjectStore,
+    f.subjectUserId,
+    f.subjectName,
+    f.store,
+    JSON.stringify(f.authenticationTypes),
+    f.outcome,
+    f.reasonCode,
+    f.reason,
+    f.caseId,
+    f.ticket,
+    f.comment,
+    text(meta.client),
+    text(meta.ip),
+    text(meta.userAgent),
+    text(meta.correlationId),
+    JSON.stringify(f.details),
+  ];
+}
+
+const states = new WeakMap<DatabaseSync, { insert: StatementSync; index: StatementSync }>();
+
+/** The projection's statements, prepared once per database. */
+function state(db: DatabaseSync): { insert: StatementSync; index: StatementSync } {
+  let st = states.get(db);
+  if (!st) {
+    st = {
+      insert: db.prepare(
+        `INSERT INTO history (${HISTORY_COLUMNS.join(', ')}) VALUES (${HISTORY_COLUMNS.map(() => '?').join(', ')})
+         ON CONFLICT (position) DO NOTHING`,
+      ),
+      index: db.prepare('INSERT INTO history_people_index (key, position, as_actor) VALUES (?, ?, ?)'),
+    };
+    states.set(db, st);
+  }
+  return st;
+}
 
 export interface HistoryEntry {
   position: string;

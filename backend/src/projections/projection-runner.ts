@@ -262,16 +262,21 @@ export class ProjectionRunner {
   applyBatch(p: Projection, batch: readonly RecordedEvent[]): void {
     if (batch.length === 0) return;
     const cp = this.checkpoint(p.name);
-    this.transaction(() => {
-      for (const e of batch) {
-        if (cp.position !== undefined && e.position <= cp.position) continue; // already applied
-        if (!p.eventTypes || p.eventTypes.includes(e.type)) p.apply(this.db, e);
-      }
-      const last = batch[batch.length - 1].position;
-      if (cp.position === undefined || last > cp.position) {
-        this.putCheckpoint.run(p.name, p.version, last, cp.rebuilding ? 1 : 0, Date.now());
-      }
-    });
+    try {
+      this.transaction(() => {
+        for (const e of batch) {
+          if (cp.position !== undefined && e.position <= cp.position) continue; // already applied
+          if (!p.eventTypes || p.eventTypes.includes(e.type)) p.apply(this.db, e);
+        }
+        const last = batch[batch.length - 1].position;
+        if (cp.position === undefined || last > cp.position) {
+          this.putCheckpoint.run(p.name, p.version, last, cp.rebuilding ? 1 : 0, Date.now());
+        }
+      });
+    } catch (err) {
+      p.rolledBack?.(this.db); // its caches may hold what the rolled-back batch wrote
+      throw err;
+    }
   }
 
   private transaction(work: () => void): void {

@@ -26,6 +26,11 @@ export interface Projection {
    */
   indexes?: readonly string[];
   apply(db: DatabaseSync, event: RecordedEvent): void;
+  /**
+   * Called when the transaction of a batch was rolled back, before the runner retries from the checkpoint: drop any
+   * in-memory state (caches) that `apply` derived from the rolled-back events.
+   */
+  rolledBack?(db: DatabaseSync): void;
 }
 
 /**

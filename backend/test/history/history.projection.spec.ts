@@ -196,4 +196,55 @@ describe('history projection over the real event shapes', () => {
     await runner.rebuild('all');
     expect(['history', 'history_people_index', 'audit'].map((t) => dump(db, t))).toEqual(before);
   });
+
+  it('reads the case and people context from its tables when its caches are cold (a restart between events)', async () => {
+    const store = new SqliteEventStore({ file: ':memory:' });
+    const stepwise = openReadModelDb(':memory:');
+    const oneGo = openReadModelDb(':memory:');
+    cleanups.push(async () => {
+      stepwise.close();
+      oneGo.close();
+      await store.close();
+    });
+    // One event per catch-up: each catchUp re-initialises the projections, so every event starts with cold caches.
+    const runner = new ProjectionRunner(store, stepwise, [historyProjection, auditProjection], { batchSize: 7 });
+    for (const b of scenario()) {
+      for (const e of b.events) {
+        await store.append(b.stream, [e]);
+        await runner.catchUp();
+      }
+    }
+    await new ProjectionRunner(store, oneGo, [historyProjection, auditProjection], { batchSize: 7 }).catchUp();
+    const tables = ['history', 'history_people_index', 'audit'];
+    expect(tables.map((t) => dump(stepwise, t))).toEqual(tables.map((t) => dump(oneGo, t)));
+  });
+
+  it('replays a rolled-back batch to the same rows (caches forget what the rolled-back events wrote)', async () => {
+    const { store, db: clean } = await setup();
+    const tables = ['history', 'history_people_index', 'audit'];
+    const expected = tables.map((t) => dump(clean, t));
+    const head = Number(await store.headPosition());
+    for (let failAt = 2; failAt <= head; failAt += 3) {
+      const db = openReadModelDb(':memory:');
+      let failed = false;
+      const failing = (p: typeof historyProjection): typeof historyProjection => ({
+        ...p,
+        apply(d: DatabaseSync, e: RecordedEvent) {
+          p.apply(d, e);
+          if (!failed && p === auditProjection && Number(e.position) === failAt) {
+            failed = true;
+            throw new Error('disk full');
+          }
+        },
+      });
+      const runner = new ProjectionRunner(store, db, [failing(historyProjection), failing(auditProjection)], {
+        batchSize: 7,
+      });
+      await runner.catchUp('history');
+      await expect(runner.catchUp('audit')).rejects.toThrow('disk full');
+      await runner.catchUp('audit');
+      expect(tables.map((t) => dump(db, t))).toEqual(expected);
+      db.close();
+    }
+  });
 });

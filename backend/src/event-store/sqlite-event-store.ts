@@ -1,24 +1,30 @@
-import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { Worker } from 'node:worker_threads';
 import {
   type AppendOptions,
   type AppendResult,
   type EventMetadata,
   type EventStore,
-  type ExpectedRevision,
   type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
-  revisionMatches,
   StreamNotFound,
   type SubscribeToAllOptions,
   type Subscription,
   type SubscriptionFilter,
   WrongExpectedVersionError,
 } from './event-store';
+import {
+  AppendConflict,
+  SqliteAppender,
+  type WireAppend,
+  type WireOutcome,
+  type WireReply,
+  WRITER_ROLE,
+} from './sqlite-append';
 
 export interface SqliteEventStoreOptions {
   /** Database file (its directory is created), or ':memory:'. */
@@ -40,6 +46,13 @@ export interface SqliteEventStoreOptions {
    * set-up: the embedded store is for one process) are still picked up by polling at this interval (default 1000 ms).
    */
   pollIntervalMs?: number;
+  /**
+   * Commit appends on a writer thread (default: true for a file with synchronous=FULL). Each group commit then
+   * waits for its fsync there instead of blocking the main thread's event loop; readers on the main thread see a
+   * commit only once it is durable (SQLite publishes a WAL commit after syncing it), and an append still resolves
+   * only when its commit is durable. ':memory:' and the other fsync policies always commit in-thread.
+   */
+  writerThread?: boolean;
 }
 
 // Column order used by every read (statements return arrays for speed).
@@ -52,12 +65,31 @@ type Row = [bigint, string, string, bigint, string, string, string, bigint];
  * than corrupt anything, since positions are assigned inside the write transaction.
  */
 type PendingAppend = {
-  streamId: string;
-  events: readonly NewEvent[];
-  options: AppendOptions;
+  wire: WireAppend;
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
 };
+
+/** Data and metadata serialised as stored (a value that cannot be serialised fails its own append only). */
+function toWire(streamId: string, events: readonly NewEvent[], options: AppendOptions): WireAppend {
+  return {
+    streamId,
+    events: events.map((e) => ({
+      id: e.id,
+      type: e.type,
+      data: JSON.stringify(e.data) ?? 'null',
+      metadata: JSON.stringify(e.metadata ?? {}),
+    })),
+    expectedRevision: options.expectedRevision ?? 'any',
+  };
+}
+
+function settle(a: PendingAppend, o: WireOutcome): void {
+  if (o.ok) a.resolve({ nextRevision: o.nextRevision, position: o.position });
+  else if ('conflict' in o)
+    a.reject(new WrongExpectedVersionError(o.conflict.streamId, o.conflict.expected, o.conflict.actual));
+  else a.reject(Object.assign(new Error(o.error.message), { name: o.error.name }));
+}
 
 export class SqliteEventStore implements EventStore {
   private readonly db: DatabaseSync;
@@ -68,12 +100,16 @@ export class SqliteEventStore implements EventStore {
   private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly wakers = new Set<() => void>();
 
-  private readonly insert: StatementSync;
-  private readonly findAtRevision: StatementSync;
-  private readonly findInStream: StatementSync;
+  private readonly appender: SqliteAppender;
+  /** The writer thread (see `writerThread`), started on the first append; undefined: commits run in-thread. */
+  private readonly writerOptions: { file: string; synchronous: string; firstPosition: bigint } | undefined;
+  private writer: Worker | undefined;
+  /** The group commit on the writer thread, at most one at a time (appends arriving meanwhile form the next). */
+  private inFlight: { seq: number; batch: PendingAppend[] } | undefined;
+  private seq = 0;
+  private idleWaiters: (() => void)[] = [];
   private readonly streamHead: StatementSync;
   private readonly maxPosition: StatementSync;
-  private readonly streamRange: StatementSync;
   private readonly readForwards: StatementSync;
   private readonly readBackwards: StatementSync;
   private readonly streamForwards: StatementSync;
@@ -109,18 +145,14 @@ export class SqliteEventStore implements EventStore {
       s.setReadBigInts(true);
       return s;
     };
-    this.insert = prep(
-      'INSERT INTO events (position, event_id, stream_id, revision, type, data, metadata, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    // No index on event_id: random UUIDs make such an index cost 3-4x on append throughput. Idempotency checks look
-    // where a retried batch must be (one index lookup for an exact/no_stream expectation) or scan the stream's rows.
-    this.findAtRevision = prep('SELECT event_id FROM events WHERE stream_id = ? AND revision = ?');
-    this.findInStream = prep('SELECT revision FROM events WHERE stream_id = ? AND event_id = ?');
+    this.appender = new SqliteAppender(this.db, this.firstPosition);
     this.streamHead = prep('SELECT max(revision) AS r FROM events WHERE stream_id = ?');
     this.maxPosition = prep('SELECT max(position) AS p FROM events');
-    this.streamRange = prep(
-      'SELECT event_id, revision, position FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?',
-    );
+    const synchronous = options.synchronous ?? 'FULL';
+    this.writerOptions =
+      (options.writerThread ?? true) && options.file !== ':memory:' && synchronous === 'FULL'
+        ? { file: options.file, synchronous, firstPosition: this.firstPosition }
+        : undefined;
     const rows = (sql: string): StatementSync => {
       const s = prep(`SELECT ${COLUMNS} FROM events ${sql}`);
       s.setReturnArrays(true);
@@ -133,140 +165,110 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * Group commit: appends that arrive in the same turn of the event loop share one transaction and one fsync, each in
-   * its own savepoint, so each stays atomic and is checked against the revisions left by the appends before it, in
-   * arrival order, exactly as if they had run one by one. Under concurrent requests this turns N fsyncs into one.
+   * Group commit: appends that arrive in the same turn of the event loop (or while the previous group commit is being
+   * made on the writer thread) share one transaction and one fsync, each in its own savepoint, so each stays atomic
+   * and is checked against the revisions left by the appends before it, in arrival order, exactly as if they had run
+   * one by one (SqliteAppender). Under concurrent requests this turns N fsyncs into one.
    */
   append(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       this.assertOpen();
-      if (this.pending.push({ streamId, events, options, resolve, reject }) === 1) setImmediate(() => this.flush());
+      const wire = toWire(streamId, events, options);
+      if (this.pending.push({ wire, resolve, reject }) === 1 && !this.inFlight) setImmediate(() => this.flush());
     });
   }
 
   private flush(): void {
+    if (this.inFlight) return; // the writer's answer flushes what is pending
     const batch = this.pending;
     this.pending = [];
-    if (batch.length === 0) return;
-    if (this.closed) {
-      for (const a of batch) a.reject(new Error('event store is closed'));
+    if (batch.length === 0) {
+      this.notifyIdle();
       return;
     }
-    const db = this.db;
-    const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
+    if (this.closed) {
+      for (const a of batch) a.reject(new Error('event store is closed'));
+      this.notifyIdle();
+      return;
+    }
+    if (this.writerOptions) {
+      const seq = ++this.seq;
+      this.inFlight = { seq, batch };
+      const writer = this.writerThread();
+      writer.ref(); // a commit in flight keeps the process alive; an idle writer does not
+      writer.postMessage({ seq, batch: batch.map((a) => a.wire) });
+      return;
+    }
+    let outcomes: WireOutcome[];
     try {
-      db.exec('BEGIN IMMEDIATE');
-      for (const a of batch) {
-        db.exec('SAVEPOINT append');
-        try {
-          outcomes.push({
-            ok: true,
-            result: this.appendInTransaction(a.streamId, a.events, a.options.expectedRevision ?? 'any'),
-          });
-          db.exec('RELEASE append');
-        } catch (error) {
-          db.exec('ROLLBACK TO append');
-          db.exec('RELEASE append');
-          outcomes.push({ ok: false, error });
-        }
-      }
-      db.exec('COMMIT');
+      outcomes = this.appender.appendBatch(batch.map((a) => a.wire));
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing of this batch is stored.
-      if (db.isTransaction) db.exec('ROLLBACK');
       for (const a of batch) a.reject(error);
       return;
     }
-    if (batch.some((a, i) => outcomes[i].ok && a.events.length > 0)) this.wake();
-    for (const [i, o] of outcomes.entries()) {
-      if (o.ok) batch[i].resolve(o.result);
-      else batch[i].reject(o.error);
-    }
+    this.settleBatch(batch, outcomes);
+  }
+
+  private settleBatch(batch: PendingAppend[], outcomes: WireOutcome[]): void {
+    if (batch.some((a, i) => outcomes[i]?.ok && a.wire.events.length > 0)) this.wake();
+    for (const [i, o] of outcomes.entries()) settle(batch[i] as PendingAppend, o);
+  }
+
+  private writerThread(): Worker {
+    if (this.writer) return this.writer;
+    const ext = extname(__filename);
+    const worker = new Worker(join(__dirname, `sqlite-append${ext}`), {
+      workerData: { role: WRITER_ROLE, ...this.writerOptions },
+      // From the .ts source (tests, benchmarks) Node strips the types and detects the module syntax: not a warning.
+      ...(ext === '.ts' ? { execArgv: ['--disable-warning=MODULE_TYPELESS_PACKAGE_JSON'] } : {}),
+    });
+    worker.on('message', (reply: WireReply) => {
+      const flight = this.inFlight;
+      if (!flight || flight.seq !== reply.seq) return;
+      this.inFlight = undefined;
+      worker.unref();
+      if (reply.outcomes) this.settleBatch(flight.batch, reply.outcomes);
+      else {
+        const error = Object.assign(new Error(reply.failed?.message ?? 'commit failed'), { name: reply.failed?.name });
+        for (const a of flight.batch) a.reject(error);
+      }
+      this.flush();
+    });
+    const lost = (error: unknown) => {
+      if (this.writer !== worker) return;
+      this.writer = undefined;
+      // Whether the group commit in flight was made is unknown: its appends fail (a retry with the same event ids
+      // is idempotent), and the next group commit starts a new writer.
+      const flight = this.inFlight;
+      this.inFlight = undefined;
+      for (const a of flight?.batch ?? []) a.reject(error);
+      this.flush();
+    };
+    worker.on('error', lost);
+    worker.on('exit', (code) => lost(new Error(`event store writer thread exited (${code})`)));
+    this.writer = worker;
+    return worker;
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
   }
 
   /** The synchronous core of `append` (node:sqlite is synchronous); also used by benchmarks and seeding. */
-  appendSync(streamId: string, events: readonly NewEvent[], { expectedRevision = 'any' }: AppendOptions = {}) {
+  appendSync(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): AppendResult {
     this.assertOpen();
-    const db = this.db;
-    db.exec('BEGIN IMMEDIATE');
     let result: AppendResult;
     try {
-      result = this.appendInTransaction(streamId, events, expectedRevision);
-      db.exec('COMMIT');
+      result = this.appender.appendOne(toWire(streamId, events, options));
     } catch (err) {
-      if (db.isTransaction) db.exec('ROLLBACK');
+      if (err instanceof AppendConflict) throw new WrongExpectedVersionError(err.streamId, err.expected, err.actual);
       throw err;
     }
     if (events.length > 0) this.wake();
     return result;
-  }
-
-  private appendInTransaction(
-    streamId: string,
-    events: readonly NewEvent[],
-    expectedRevision: AppendOptions['expectedRevision'] & {},
-  ): AppendResult {
-    const firstId = events[0]?.id;
-    if (firstId !== undefined) {
-      const seen = this.findRetried(streamId, firstId, expectedRevision);
-      if (seen !== undefined) return this.idempotentResult(streamId, events, seen, expectedRevision);
-    }
-    const head = (this.streamHead.get(streamId) as { r: bigint | null }).r;
-    const actual = head ?? 'no_stream';
-    if (!revisionMatches(expectedRevision, actual)) {
-      throw new WrongExpectedVersionError(streamId, expectedRevision, actual);
-    }
-    const maxPos = (this.maxPosition.get() as { p: bigint | null }).p;
-    let position = maxPos ?? this.firstPosition - 1n;
-    let revision = head ?? -1n;
-    if (events.length === 0) return { nextRevision: revision, position };
-    const time = Date.now();
-    for (const e of events) {
-      position += 1n;
-      revision += 1n;
-      this.insert.run(
-        position,
-        e.id ?? randomUUID(),
-        streamId,
-        revision,
-        e.type,
-        JSON.stringify(e.data) ?? 'null',
-        JSON.stringify(e.metadata ?? {}),
-        time,
-      );
-    }
-    return { nextRevision: revision, position };
-  }
-
-  /** Revision of `eventId` in the stream if this append is a retry of an earlier one, like EventStoreDB's check. */
-  private findRetried(streamId: string, eventId: string, expected: ExpectedRevision): bigint | undefined {
-    if (expected === 'no_stream' || typeof expected === 'bigint') {
-      const revision = expected === 'no_stream' ? 0n : expected + 1n;
-      const row = this.findAtRevision.get(streamId, revision) as { event_id: string } | undefined;
-      return row?.event_id === eventId ? revision : undefined;
-    }
-    return (this.findInStream.get(streamId, eventId) as { revision: bigint } | undefined)?.revision;
-  }
-
-  /** The batch's first event is already in the stream: a retried append. Same ids in the same order ⇒ no-op. */
-  private idempotentResult(
-    streamId: string,
-    events: readonly NewEvent[],
-    fromRevision: bigint,
-    expectedRevision: AppendOptions['expectedRevision'] & {},
-  ): AppendResult {
-    const stored = this.streamRange.all(streamId, fromRevision, events.length) as Array<{
-      event_id: string;
-      revision: bigint;
-      position: bigint;
-    }>;
-    const same = stored.length === events.length && stored.every((r, i) => r.event_id === events[i].id);
-    if (!same) {
-      const head = (this.streamHead.get(streamId) as { r: bigint | null }).r;
-      throw new WrongExpectedVersionError(streamId, expectedRevision, head ?? 'no_stream');
-    }
-    const last = stored[stored.length - 1];
-    return { nextRevision: last.revision, position: last.position };
   }
 
   async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
@@ -371,7 +373,16 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.flush(); // appends already accepted are committed, not dropped
+    // Appends already accepted are committed, not dropped.
+    this.flush();
+    while (this.inFlight || this.pending.length > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
+    if (this.writer) {
+      const writer = this.writer;
+      this.writer = undefined;
+      const exited = new Promise((r) => writer.once('exit', r));
+      writer.postMessage({ close: true });
+      await exited;
+    }
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     this.closed = true;
     this.wake();

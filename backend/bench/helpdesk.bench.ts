@@ -132,7 +132,7 @@ function configYaml(dir: string, lab: Lab) {
         userBaseDns: [`ou=people,${lab.base}`],
         groupBaseDns: [`ou=groups,${lab.base}`],
         passwordPolicy: { defaultPolicyDn: `cn=default,ou=policies,${lab.base}` },
-        poolSize: AGENTS,
+        poolSize: Number(process.env.BENCH_POOL_SIZE ?? AGENTS), // as many connections as the floor uses
       },
     ],
     roles: [

@@ -134,7 +134,7 @@ export interface LdapStoreConfig extends IdentityStoreBase {
   attributes: AttributeMapping;
   timeouts: { connectMs: number; operationMs: number };
   pageSize: number;
-  /** Most service-account connections kept open to this store (per URL role: read, write). */
+  /** Most service-account connections kept open to this store (default 16; the write host gets half). */
   poolSize: number;
   /** ldap: the policy entry used when an account has no pwdPolicySubentry (the overlay's ppolicy_default). */
   passwordPolicy?: { defaultPolicyDn?: string };

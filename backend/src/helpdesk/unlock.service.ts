@@ -176,13 +176,14 @@ export class UnlockService {
       decided.newEvents.flatMap((e, i) => (e.type === 'UnlockRequested' ? [{ event: e, id: ids[i] as string }] : [])),
     );
     this.inFlight.set(flightKey, work);
+    let after: CaseState | undefined;
     try {
-      await work;
+      after = await work;
     } finally {
       this.inFlight.delete(flightKey);
     }
     const usernames = new Map(targets.map((t) => [accountKey(t.ref), t.account?.username ?? t.ref.userId]));
-    return this.answer(ctx, caseId, key, subject, wanted, false, usernames, body.ticket?.trim() || undefined);
+    return this.answer(ctx, caseId, key, subject, wanted, false, usernames, body.ticket?.trim() || undefined, after);
   }
 
   private openingRefused(caseId: string, reasonCode: string): never {
@@ -234,7 +235,7 @@ export class UnlockService {
     caseId: string,
     key: string,
     intents: { event: { data: { account: { storeId: string; userId: string } } }; id: string }[],
-  ): Promise<void> {
+  ): Promise<CaseState | undefined> {
     const outcomes = await Promise.all(
       intents.map(async ({ event, id }) => {
         const { storeId, userId } = event.data.account;
@@ -249,10 +250,12 @@ export class UnlockService {
         }
       }),
     );
+    /** The case after the last outcome recorded here (the answer is built from it without reading the case again). */
+    let after: CaseState | undefined;
     for (const o of outcomes) {
       const outcome = o.outcome;
       if (outcome === 'unknown') continue;
-      await recording(() =>
+      const recorded = await recording(() =>
         handle(
           this.store,
           caseStreamId(caseId),
@@ -268,7 +271,9 @@ export class UnlockService {
           { metadata: metadataFor(ctx, o.id), retryOnConflict: 10 },
         ),
       );
+      after = recorded.newState;
     }
+    return after;
   }
 
   /** A request already decided under this key: no new intent; settle what is still pending, then answer. */
@@ -341,8 +346,9 @@ export class UnlockService {
     replayed: boolean,
     usernames = new Map<string, string>(),
     ticket?: string,
+    known?: CaseState,
   ): Promise<UnlockAnswer> {
-    const { state } = await this.cases.load(caseId);
+    const state = known ?? (await this.cases.load(caseId)).state;
     const entries = unlockResults(state, key);
     const ordered = wanted
       .map((w) => entries.find((e) => sameAccount(e.account, w)))

@@ -380,6 +380,7 @@ export class SqliteEventStore implements EventStore {
       const writer = this.writer;
       this.writer = undefined;
       const exited = new Promise((r) => writer.once('exit', r));
+      writer.ref(); // keeps the process alive until the writer has closed its connection
       writer.postMessage({ close: true });
       await exited;
     }

@@ -229,6 +229,9 @@ export class ProjectionRunner {
   /** Reads pages of `$all` after the checkpoint until a short page; returns the last position. */
   private async catchUpPages(p: Projection, stopped: () => boolean): Promise<bigint | undefined> {
     let position = this.checkpoint(p.name).position;
+    // Rebuilding: checkpoint the WAL every ~100 MB rather than every 4 MB (each checkpoint is two fsyncs; a 1M-event
+    // rebuild spent over a third of its time in them). Durability per commit is unchanged (synchronous=NORMAL).
+    if (this.checkpoint(p.name).rebuilding) this.db.exec(`PRAGMA wal_autocheckpoint = ${REBUILD_WAL_PAGES}`);
     for (;;) {
       const batch: RecordedEvent[] = [];
       for await (const e of this.store.readAll({ fromPosition: position, maxCount: this.batchSize })) batch.push(e);
@@ -255,6 +258,7 @@ export class ProjectionRunner {
       this.createIndexes(p);
       this.putCheckpoint.run(p.name, p.version, cp.position ?? null, 0, Date.now());
     });
+    this.db.exec('PRAGMA wal_autocheckpoint = 1000'); // the next commit checkpoints what the rebuild left in the WAL
     this.log(`projection ${p.name}: rebuild complete at ${cp.position ?? 0n}`);
   }
 
@@ -342,6 +346,9 @@ export class ProjectionRunner {
     });
   }
 }
+
+/** WAL pages (4 KiB) between automatic checkpoints while a projection rebuilds (SQLite's default: 1000). */
+const REBUILD_WAL_PAGES = 25_000;
 
 const IDLE = Symbol('idle');
 

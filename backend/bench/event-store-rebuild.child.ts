@@ -21,6 +21,7 @@ export async function rebuildChild(dir: string, raw: boolean) {
     // the same indexes. The floor the runner is compared with.
     const src = new DatabaseSync(join(dir, 'events.sqlite'), { readOnly: true });
     const dst = openReadModelDb(join(dir, 'raw-read.sqlite'));
+    dst.exec('PRAGMA wal_autocheckpoint = 25000'); // as the runner does while rebuilding
     historyProjection.init(dst);
     const page = src.prepare(
       'SELECT position, event_id, stream_id, revision, type, data, metadata, time FROM events WHERE position > ? ORDER BY position LIMIT 10000',

@@ -203,3 +203,21 @@ describe('enrolledTypes / enrollmentSnapshot', () => {
     expect(enrolledTypes(fold(enrollmentDecider, []))).toEqual([]);
   });
 });
+
+describe('display name (optional, for history and audit)', () => {
+  it('records the display name the handler resolved, and nothing when it has none', () => {
+    spec
+      .given([])
+      .when({ ...enroll(email), displayName: ' Alice Smith ' })
+      .then([
+        {
+          type: 'AuthenticationTypeEnrolled',
+          data: { ...subject, displayName: 'Alice Smith', enrollment: email, source: 'import', replaced: false },
+        },
+      ]);
+    spec
+      .given([])
+      .when({ ...enroll(email), displayName: '' })
+      .then([enrolled(email)]);
+  });
+});

@@ -23,6 +23,8 @@ export type EnrollAuthenticationType = Subject & {
   type: 'EnrollAuthenticationType';
   enrollment: TypeEnrollment;
   source: EnrollmentSource;
+  /** The user's directory display name, if the handler resolved them (recorded for history; not validated). */
+  displayName?: string;
 };
 export type RemoveAuthenticationType = Subject & {
   type: 'RemoveAuthenticationType';
@@ -128,6 +130,9 @@ function checkSubject(command: Subject, state: EnrollmentState): void {
   }
 }
 
+const displayNameOf = (c: EnrollAuthenticationType): string | undefined =>
+  typeof c.displayName === 'string' && c.displayName.trim() ? c.displayName.trim().slice(0, 256) : undefined;
+
 export const enrollmentDecider: Decider<EnrollmentCommand, EnrollmentEvent, EnrollmentState> = {
   initialState: () => ({ types: {} }),
 
@@ -156,7 +161,14 @@ export const enrollmentDecider: Decider<EnrollmentCommand, EnrollmentEvent, Enro
         return [
           {
             type: 'AuthenticationTypeEnrolled',
-            data: { storeId, userId, enrollment, source: command.source, replaced: current !== undefined },
+            data: {
+              storeId,
+              userId,
+              ...(displayNameOf(command) ? { displayName: displayNameOf(command) } : {}),
+              enrollment,
+              source: command.source,
+              replaced: current !== undefined,
+            },
           },
         ];
       }

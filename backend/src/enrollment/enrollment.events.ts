@@ -23,7 +23,18 @@ export type TypeEnrollment =
 
 export type AuthenticationTypeEnrolled = DomainEvent<
   'AuthenticationTypeEnrolled',
-  { storeId: string; userId: string; enrollment: TypeEnrollment; source: EnrollmentSource; replaced: boolean }
+  {
+    storeId: string;
+    userId: string;
+    /**
+     * The user's display name in the directory when the handler resolved them (optional and additive, so still
+     * schema version 1: older events lack it). History and audit name the person by it.
+     */
+    displayName?: string;
+    enrollment: TypeEnrollment;
+    source: EnrollmentSource;
+    replaced: boolean;
+  }
 >;
 export type AuthenticationTypeRemoved = DomainEvent<
   'AuthenticationTypeRemoved',

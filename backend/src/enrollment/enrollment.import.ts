@@ -252,7 +252,11 @@ export class EnrollmentImport {
       if (!v?.ok || !account) continue;
       try {
         const outcome = await this.enrollment.enroll(
-          { storeId: account.storeId, userId: account.id },
+          {
+            storeId: account.storeId,
+            userId: account.id,
+            ...(account.displayName ? { displayName: account.displayName } : {}),
+          },
           v.input,
           'import',
           actor,

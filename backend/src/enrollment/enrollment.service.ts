@@ -239,7 +239,7 @@ export class EnrollmentService {
    * …) are thrown as DomainRefusal (`enrollment.invalid`, 400) and nothing is recorded.
    */
   async enroll(
-    subject: { storeId: string; userId: string },
+    subject: { storeId: string; userId: string; displayName?: string },
     input: EnrollmentInput,
     source: EnrollmentSource,
     actor: RequestActor,
@@ -254,6 +254,7 @@ export class EnrollmentService {
       userId,
       enrollment,
       source,
+      ...(subject.displayName ? { displayName: subject.displayName } : {}),
     }));
     const result = await recording(() =>
       handle(this.store, stream, enrollmentBatchDecider, commands, {

@@ -153,6 +153,7 @@ const account = (a: CaseAccount): CaseAccount => ({
   storeType: a.storeType,
   userId: a.userId,
   dn: a.dn,
+  ...(nonEmpty(a.displayName) ? { displayName: a.displayName.trim().slice(0, 256) } : {}),
 });
 
 function requireOpen(state: CaseState): OpenCase {

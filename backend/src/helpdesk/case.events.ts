@@ -12,7 +12,18 @@ import { createUpcaster, type SchemaVersions } from '../shared/events';
 export const caseStreamId = (caseId: string) => `case-${caseId}`;
 
 export type CaseAgent = { storeId: string; userId: string; displayName: string };
-export type CaseAccount = { storeId: string; storeType: IdentityStoreType; userId: string; dn: string };
+/**
+ * An account as case events record it. `displayName`: the directory's display name when the event was recorded
+ * (optional and additive, so still schema version 1: events recorded before it was added lack it, and readers fall
+ * back to other sources such as the DN). It is what history and audit call the person.
+ */
+export type CaseAccount = {
+  storeId: string;
+  storeType: IdentityStoreType;
+  userId: string;
+  dn: string;
+  displayName?: string;
+};
 export type CaseRoleRef = { roleId: string; name: string; permissions: Permission[] };
 
 export type CaseSettings = {

@@ -3,7 +3,17 @@ import { fold } from '../shared/decider';
 import { caseDecider, type ReconcileUnlocks, type RecordUnlockOutcome } from './case.decider';
 import { type CaseEvent, REASONS } from './case.events';
 import { pendingUnlocks } from './case.state';
-import { alice, aliceLdap, authenticatedCase, iso, requested, spec, T0, tPlus } from './testing/case-fixtures';
+import {
+  alice,
+  aliceLdap,
+  authenticatedCase,
+  iso,
+  requested,
+  spec,
+  T0,
+  tPlus,
+  role as unlockRole,
+} from './testing/case-fixtures';
 import { reconcileUnlock, unlockOutcome } from './unlock-outcome';
 
 const withIntents = [...authenticatedCase(), requested(), requested(aliceLdap, { linked: true })];
@@ -183,5 +193,41 @@ describe('CloseCase', () => {
       .when({ type: 'CloseCase', reason: 'again', now: T0 })
       .thenNothing();
     spec.given([]).when({ type: 'CloseCase', reason: 'x', now: T0 }).thenRefuses('case.notOpen');
+  });
+});
+
+describe('display names in case events (optional, for history and audit)', () => {
+  const aliceLdapNamed = { ...aliceLdap, displayName: 'Alice Smith' };
+
+  it('the intent records the linked account with its display name, and so does its outcome', () => {
+    const given = [...authenticatedCase()];
+    const intent = requested(aliceLdapNamed, { linked: true });
+    spec
+      .given(given)
+      .when({
+        type: 'UnlockAccounts',
+        idempotencyKey: 'key-1',
+        role: unlockRole(),
+        accounts: [{ ...aliceLdapNamed, state: { lockState: 'locked', failedAttempts: 5 } }],
+        now: tPlus(60),
+      })
+      .then([intent]);
+    spec
+      .given([...given, intent])
+      .when(outcome({ account: { storeId: 'ldap', userId: 'alice' } }))
+      .then([unlocked(aliceLdapNamed)]);
+  });
+
+  it('an account without a display name is recorded as before (older events and Entra ID)', () => {
+    spec
+      .given(authenticatedCase())
+      .when({
+        type: 'UnlockAccounts',
+        idempotencyKey: 'key-1',
+        role: unlockRole(),
+        accounts: [{ ...aliceLdap, displayName: '  ', state: { lockState: 'locked', failedAttempts: 5 } }],
+        now: tPlus(60),
+      })
+      .then([requested(aliceLdap, { linked: true })]);
   });
 });

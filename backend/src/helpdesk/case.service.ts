@@ -39,7 +39,7 @@ import { deliveryDecider, deliveryStreamId } from './delivery';
 import { codeDestination } from './effective-enrollment';
 import { HelpdeskReadModel } from './helpdesk.read-model';
 import { type HelpdeskContext, metadataFor } from './helpdesk-context';
-import { HelpdeskDirectory, lockView, type ResolvedAccount } from './helpdesk-directory';
+import { HelpdeskDirectory, lockView, namedRef, type ResolvedAccount } from './helpdesk-directory';
 
 export const CASE_DECIDER: StreamDecider<CaseCommand, CaseEvent, CaseState> = {
   ...caseDecider,
@@ -211,7 +211,7 @@ export class CaseService {
       caseId,
       agent: { storeId: ctx.agent.storeId, userId: ctx.agent.userId, displayName: ctx.agent.displayName },
       role,
-      subject: subject.ref,
+      subject: namedRef(subject),
       enrollment: enrollmentSnapshot(state),
       prior: await this.readModel.prior(subject.ref, now, settings.verificationLockSeconds),
       settings,

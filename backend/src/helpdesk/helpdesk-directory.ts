@@ -21,6 +21,12 @@ export type ResolvedAccount = {
   state: DirectoryAccountState;
 };
 
+/** The account's reference with the directory's display name, as case events record it (history names people by it). */
+export function namedRef(a: Pick<ResolvedAccount, 'ref' | 'account'>): CaseAccount {
+  const displayName = a.account?.displayName?.trim();
+  return displayName ? { ...a.ref, displayName } : a.ref;
+}
+
 export type LinkedAccountView = ResolvedAccount & { linkedBy: ('rule' | 'explicit')[] };
 
 export function domainLockState(lock: AccountLock['state']): LockState {

@@ -8,7 +8,7 @@ import { accountLinksProjection } from './helpdesk.projections';
 import { HelpdeskReadModel } from './helpdesk.read-model';
 import type { HelpdeskContext } from './helpdesk-context';
 import { metadataFor } from './helpdesk-context';
-import { HelpdeskDirectory } from './helpdesk-directory';
+import { HelpdeskDirectory, namedRef } from './helpdesk-directory';
 import { linkDecider, linkStreamId } from './links';
 
 /** Explicit links between accounts (see links.ts). Needs Unlock Account and both accounts in the role's scope. */
@@ -42,8 +42,8 @@ export class LinksService {
           type,
           role,
           agent: ctx.agent,
-          account: account.ref,
-          other: other.ref,
+          account: namedRef(account),
+          other: namedRef(other),
           ...(comment !== undefined ? { comment } : {}),
           now: new Date(),
         },

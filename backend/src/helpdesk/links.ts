@@ -71,6 +71,10 @@ const strip = (a: LinkedAccount): LinkedAccount => ({
   storeType: a.storeType,
   userId: a.userId,
   dn: a.dn,
+  // Optional and additive (schema version 1 still): the display name the directory gave, for history and audit.
+  ...(typeof a.displayName === 'string' && a.displayName.trim()
+    ? { displayName: a.displayName.trim().slice(0, 256) }
+    : {}),
 });
 
 export const linkDecider: Decider<ChangeLink, LinkEvent, LinkState> & {

@@ -33,7 +33,7 @@ import { type CaseState, pendingUnlocks, type UnlockEntry, unlockResults } from 
 import { deliveryDecider, deliveryStreamId, type NoticeStatus } from './delivery';
 import { noticeAddress } from './effective-enrollment';
 import { eventIds, type HelpdeskContext, metadataFor } from './helpdesk-context';
-import { accountState, HelpdeskDirectory, type ResolvedAccount } from './helpdesk-directory';
+import { accountState, HelpdeskDirectory, namedRef, type ResolvedAccount } from './helpdesk-directory';
 import type { DirectoryWrite } from './unlock-outcome';
 
 export type UnlockRequest = {
@@ -149,7 +149,7 @@ export class UnlockService {
       type: 'UnlockAccounts',
       idempotencyKey: key,
       role,
-      accounts: targets.map((t): UnlockTarget => ({ ...t.ref, state: t.state })),
+      accounts: targets.map((t): UnlockTarget => ({ ...namedRef(t), state: t.state })),
       ...(body.ticket !== undefined ? { ticket: body.ticket } : {}),
       ...(body.comment !== undefined ? { comment: body.comment } : {}),
       now,

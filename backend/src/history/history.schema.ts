@@ -13,7 +13,7 @@ const ENTRY_PROPERTIES: Record<string, SchemaObject> = {
   action: { type: 'string', description: 'Stable action code, e.g. unlock.succeeded, verification.securityQuestion' },
   summary: {
     type: 'string',
-    description: 'Readable sentence, e.g. "Hanna Agent unlocked Carol Jones in Corp AD (read back: notLocked)"',
+    description: 'Readable sentence, e.g. "Hanna Agent unlocked Carol Jones in Corp AD (read back: not locked)"',
   },
   actor: {
     type: 'object',

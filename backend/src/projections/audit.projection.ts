@@ -9,11 +9,13 @@ const context = new FactContext('audit');
  * Audit: every event, with the facts auditors filter on and its link in the hash chain (see audit-chain.ts). The
  * chain is computed here in global order from the previous row's hash, so a rebuild reproduces every hash.
  * `seq` numbers the chain 1, 2, 3… (positions may have gaps on EventStoreDB), so a verifier knows which row follows
- * which. Version 2: real-event facts, redacted data, hash chain.
+ * which. Version 2: real-event facts, redacted data, hash chain. Version 3: delivery, link and roles-bootstrap
+ * events mapped, display names carried by events (the facts changed; the chain hashes only the event, so a rebuild
+ * reproduces every hash).
  */
 export const auditProjection: Projection = {
   name: 'audit',
-  version: 2,
+  version: 3,
   tables: ['audit', ...context.tables],
   init(db) {
     db.exec(`

@@ -1,7 +1,7 @@
 /**
  * The readable sentence of a history or audit entry, rendered at query time from the stored fact (so store names come
  * from the current configuration and wording can improve without a rebuild). Examples:
- *   "Hanna Agent unlocked Carol Jones in Corp AD (read back: notLocked)"
+ *   "Hanna Agent unlocked Carol Jones in Corp AD (read back: not locked)"
  *   "Hanna Agent's unlock of Carol Jones in Corp AD was refused: The account is not locked"
  */
 export interface Describable {
@@ -26,6 +26,15 @@ const TYPE_LABEL: Record<string, string> = {
   password: 'directory password',
 };
 
+/** A lock state read back from the directory, in words. */
+const LOCK_STATE_LABEL: Record<string, string> = {
+  notLocked: 'not locked',
+  locked: 'still locked',
+  permanentlyLocked: 'locked by an administrator',
+};
+
+const plural = (n: unknown, one: string, many: string) => (typeof n === 'number' && n > 1 ? `${n} ${many}` : one);
+
 export function describe(e: Describable, storeName: (id: string) => string | undefined): string {
   const actor = e.actorName ?? (e.actor === 'system' ? 'The system' : e.actor) ?? 'Someone';
   const subject = e.subjectName ?? e.subject ?? 'an unknown user';
@@ -36,6 +45,11 @@ export function describe(e: Describable, storeName: (id: string) => string | und
   const because = e.reason ? `: ${e.reason}` : '';
   const types = e.authenticationTypes.map((t) => TYPE_LABEL[t] ?? t).join(', ');
   const channel = d.channel === 'phone' ? 'SMS' : 'e-mail';
+  const readBack = (v: unknown) => LOCK_STATE_LABEL[s(v)] ?? s(v);
+  const otherStore = d.otherStore ? ` in ${storeName(s(d.otherStore)) ?? s(d.otherStore)}` : '';
+  const other = `${s(d.otherName) || s(d.other) || 'another account'}${otherStore}`;
+  const dest = d.destination ? ` (${s(d.destination)})` : '';
+  const theirAccounts = plural(d.accounts, 'their account', 'of their accounts');
   switch (e.action) {
     case 'agent.signedIn':
       return `${subject} signed in${store ? ` to ${store}` : ''}`;
@@ -76,9 +90,23 @@ export function describe(e: Describable, storeName: (id: string) => string | und
     case 'unlock.refused':
       return `${actor}'s unlock of ${subject}${inStore} was refused${because}`;
     case 'unlock.succeeded':
-      return `${actor} unlocked ${subject}${inStore} (read back: ${s(d.readBack) || 'unknown'})${d.reconciled ? ' [reconciled]' : ''}`;
+      return `${actor} unlocked ${subject}${inStore} (read back: ${readBack(d.readBack) || 'unknown'})${d.reconciled ? ' [reconciled]' : ''}`;
     case 'unlock.failed':
-      return `${actor}'s unlock of ${subject}${inStore} failed${because}${d.readBack ? ` (read back: ${s(d.readBack)})` : ''}`;
+      return `${actor}'s unlock of ${subject}${inStore} failed${because}${d.readBack ? ` (read back: ${readBack(d.readBack)})` : ''}`;
+    case 'verification.codeDeliveryFailed':
+      return `The ${channel} code for ${subject} could not be delivered${d.destination ? ` to ${s(d.destination)}` : ''}${because}`;
+    case 'notice.requested':
+      return `An e-mail to ${subject}${dest} was queued to tell them that ${actor} unlocked ${theirAccounts}`;
+    case 'notice.sent':
+      return `${subject} was told by e-mail${dest} that ${actor} unlocked ${theirAccounts}`;
+    case 'notice.failed':
+      return `${subject} could not be told by e-mail${dest} that ${actor} unlocked ${theirAccounts}${because}`;
+    case 'link.linked':
+      return `${actor} linked ${subject}${inStore} to ${other}`;
+    case 'link.unlinked':
+      return `${actor} unlinked ${subject}${inStore} from ${other}`;
+    case 'link.refused':
+      return `${actor}'s ${d.linkAction === 'unlink' ? 'unlink' : 'link'} of ${subject}${inStore} and ${other} was refused${because}`;
     case 'enrollment.enrolled':
       return `${actor} ${d.replaced ? 're-enrolled' : 'enrolled'} ${subject} in ${types || 'an authentication type'}${
         d.destination ? ` (${s(d.destination)})` : ''
@@ -93,6 +121,10 @@ export function describe(e: Describable, storeName: (id: string) => string | und
     }
     case 'role.deleted':
       return `${actor} deleted role ${s(d.roleName)}`;
+    case 'role.bootstrapped':
+      return `${actor} set up ${plural(d.roles, 'the role', 'roles')} from the configuration (${
+        typeof d.created === 'number' ? d.created : 0
+      } created)`;
     default: {
       const parts = [e.type, e.subject ? `about ${subject}` : '', e.actor ? `by ${actor}` : ''].filter(Boolean);
       return `${parts.join(' ')}${e.outcome ? ` (${e.outcome})` : ''}${because}`;

@@ -5,7 +5,7 @@ import { wellKnownFacts } from './well-known';
 
 /**
  * What history and audit know about one event, mapped precisely from the product's events (case, enrollment, role,
- * agent sign-in) and generically (well-known fields) for any other type.
+ * agent sign-in, delivery, account links) and generically (well-known fields) for any other type.
  *
  * People are keyed `<storeId>:<userId>` (the same shape as `agentActor()`), with the user id lower-cased so that a
  * key from an event and a key from a URL compare equal. Case events after `CaseOpened` carry neither the agent nor the
@@ -54,15 +54,23 @@ export const ACTIONS = [
   'verification.authenticator',
   'verification.locked',
   'verification.refused',
+  'verification.codeDeliveryFailed',
   'unlock.requested',
   'unlock.refused',
   'unlock.succeeded',
   'unlock.failed',
+  'notice.requested',
+  'notice.sent',
+  'notice.failed',
+  'link.linked',
+  'link.unlinked',
+  'link.refused',
   'enrollment.enrolled',
   'enrollment.removed',
   'role.created',
   'role.changed',
   'role.deleted',
+  'role.bootstrapped',
 ] as const;
 
 export const OUTCOMES = ['success', 'failure', 'refused', 'requested', 'locked'] as const;
@@ -93,6 +101,8 @@ interface CaseContext {
   questions: Record<string, string>;
   /** `<idempotencyKey>/<account key>` → what the request said. */
   requests: Record<string, { ticket: string | null; comment: string | null; authenticationTypes: string[] }>;
+  /** Idempotency key → how many accounts the unlock notice is about (from UnlockNoticeRequested). */
+  notices?: Record<string, number>;
 }
 
 interface PersonRow {
@@ -253,12 +263,33 @@ const METHOD_TYPE: Record<string, string | null> = {
   sendCode: null,
 };
 
-function accountOf(v: unknown): { key: string; storeId: string; userId: string; name: string | null } | null {
+/**
+ * An account in event data. `displayName`: what the event says the person is called (recorded since events carry it;
+ * older events do not); `name`: the DN's most specific value, a last resort (for LDAP that is often the username).
+ */
+function accountOf(
+  v: unknown,
+): { key: string; storeId: string; userId: string; displayName: string | null; name: string | null } | null {
   if (!isObj(v)) return null;
   const storeId = str(v.storeId);
   const userId = str(v.userId);
   if (!storeId || !userId) return null;
-  return { key: personKey(storeId, userId), storeId, userId, name: nameFromDn(v.dn) };
+  return {
+    key: personKey(storeId, userId),
+    storeId,
+    userId,
+    displayName: str(v.displayName),
+    name: nameFromDn(v.dn),
+  };
+}
+
+/** The name of an account in an event: its own display name (remembered), else a known name, else its DN's. */
+function accountName(db: DatabaseSync, ctx: FactContext, a: NonNullable<ReturnType<typeof accountOf>>): string | null {
+  if (a.displayName) {
+    ctx.remember(db, a.key, { displayName: a.displayName, storeId: a.storeId });
+    return a.displayName;
+  }
+  return ctx.name(db, a.key) ?? a.name;
 }
 
 const caseIdOf = (event: RecordedEvent, data: Obj): string | null =>
@@ -388,6 +419,9 @@ function mapFact(db: DatabaseSync, ctx: FactContext, event: RecordedEvent): Help
         f.subjectStore = storeId;
         f.subjectUserId = userId;
         f.store = storeId;
+        // Enrollment events carry the display name since the import records it (older ones do not).
+        const displayName = str(data.displayName);
+        if (displayName) ctx.remember(db, f.subject, { displayName, storeId });
       }
       f.actor = actorKey(null);
       f.actorName = ctx.name(db, f.actor);
@@ -422,6 +456,23 @@ function mapFact(db: DatabaseSync, ctx: FactContext, event: RecordedEvent): Help
       if (event.type === 'RoleChanged') f.details.changedFields = strs(data.changedFields);
       return withPeople(f);
     }
+    case 'RolesBootstrapped': {
+      const f = empty('role.bootstrapped');
+      f.actor = actorKey(null);
+      f.actorName = ctx.name(db, f.actor);
+      f.outcome = 'success';
+      f.details = { roles: strs(data.roleIds).length, created: strs(data.created).length, source: str(data.source) };
+      return withPeople(f);
+    }
+    case 'VerificationCodeDeliveryFailed':
+    case 'UnlockNoticeRequested':
+    case 'UnlockNoticeSent':
+    case 'UnlockNoticeFailed':
+      return deliveryFact(db, ctx, event, data, actorKey);
+    case 'AccountsLinked':
+    case 'AccountsUnlinked':
+    case 'AccountLinkRefused':
+      return linkFact(db, ctx, event, data, actorKey);
   }
 
   const caseId = event.streamId.startsWith('case-') || event.type === 'CaseOpened' ? caseIdOf(event, data) : null;
@@ -475,7 +526,7 @@ function caseFact(
       subject: subject?.key ?? null,
       subjectStore: subject?.storeId ?? null,
       subjectUserId: subject?.userId ?? null,
-      subjectName: ctx.name(db, subject?.key ?? null) ?? subject?.name ?? null,
+      subjectName: subject ? accountName(db, ctx, subject) : null,
       questions,
       requests: {},
     };
@@ -501,7 +552,8 @@ function caseFact(
     f.subject = account.key;
     f.subjectStore = account.storeId;
     f.subjectUserId = account.userId;
-    f.subjectName = account.key === context.subject ? context.subjectName : (ctx.name(db, account.key) ?? account.name);
+    f.subjectName =
+      account.displayName || account.key !== context.subject ? accountName(db, ctx, account) : context.subjectName;
     f.store = account.storeId;
     f.details.linked = data.linked === true || (context.subject !== null && account.key !== context.subject);
   };
@@ -651,4 +703,106 @@ function caseFact(
       f.action = `event.${event.type}`;
   }
   return withPeople(f, context.subject);
+}
+
+/** Out-of-band messages of a case (stream `delivery-<caseId>`): named from the case's context when it is known. */
+function deliveryFact(
+  db: DatabaseSync,
+  ctx: FactContext,
+  event: RecordedEvent,
+  data: Obj,
+  actorKey: (fallback: string | null) => string | null,
+): HelpdeskFact {
+  const caseId = str(data.caseId) ?? (event.streamId.startsWith('delivery-') ? event.streamId.slice(9) : null);
+  const context = caseId ? ctx.getCase(db, caseId) : undefined;
+  const who = accountOf(data.subject);
+  const f = empty('event.delivery');
+  f.caseId = caseId;
+  f.actor = actorKey(context?.agent ?? null);
+  f.actorName =
+    context && f.actor === context.agent ? (context.agentName ?? ctx.name(db, f.actor)) : ctx.name(db, f.actor);
+  if (who) {
+    f.subject = who.key;
+    f.subjectStore = who.storeId;
+    f.subjectUserId = who.userId;
+    f.store = who.storeId;
+    f.subjectName = context && context.subject === who.key ? context.subjectName : ctx.name(db, who.key);
+  }
+  const key = str(data.idempotencyKey);
+  f.details = { destination: str(data.maskedDestination) };
+  const refusal = () => {
+    f.reasonCode = str(data.reasonCode);
+    f.reason = str(data.reason);
+  };
+  switch (event.type) {
+    case 'VerificationCodeDeliveryFailed': {
+      f.action = 'verification.codeDeliveryFailed';
+      f.outcome = 'failure';
+      const channel = str(data.channel);
+      f.authenticationTypes = channel && CHANNEL_TYPE[channel] ? [CHANNEL_TYPE[channel]] : [];
+      f.details.channel = channel;
+      refusal();
+      break;
+    }
+    case 'UnlockNoticeRequested': {
+      f.action = 'notice.requested';
+      f.outcome = 'requested';
+      const accounts = strs(data.accounts).length;
+      f.details.accounts = accounts;
+      if (context && key) {
+        context.notices = { ...context.notices, [key]: accounts };
+        ctx.putCase(db, caseId as string, context);
+      }
+      break;
+    }
+    case 'UnlockNoticeSent':
+    case 'UnlockNoticeFailed':
+      f.action = event.type === 'UnlockNoticeSent' ? 'notice.sent' : 'notice.failed';
+      f.outcome = event.type === 'UnlockNoticeSent' ? 'success' : 'failure';
+      f.details.accounts = (key && context?.notices?.[key]) ?? null;
+      if (event.type === 'UnlockNoticeFailed') refusal();
+      break;
+  }
+  return withPeople(f, context?.subject ?? null);
+}
+
+/** An explicit link or unlink of two accounts (or its refusal): about both accounts, the first as the subject. */
+function linkFact(
+  db: DatabaseSync,
+  ctx: FactContext,
+  event: RecordedEvent,
+  data: Obj,
+  actorKey: (fallback: string | null) => string | null,
+): HelpdeskFact {
+  const account = accountOf(data.account);
+  const other = accountOf(data.other);
+  const f = empty(
+    event.type === 'AccountsLinked'
+      ? 'link.linked'
+      : event.type === 'AccountsUnlinked'
+        ? 'link.unlinked'
+        : 'link.refused',
+  );
+  f.actor = actorKey(null);
+  f.actorName = ctx.name(db, f.actor);
+  if (account) {
+    f.subject = account.key;
+    f.subjectStore = account.storeId;
+    f.subjectUserId = account.userId;
+    f.subjectName = accountName(db, ctx, account);
+    f.store = account.storeId;
+  }
+  f.details = {
+    other: other?.key ?? null,
+    otherName: other ? accountName(db, ctx, other) : null,
+    otherStore: other?.storeId ?? null,
+  };
+  f.comment = str(data.comment);
+  if (event.type === 'AccountLinkRefused') {
+    f.outcome = 'refused';
+    f.reasonCode = str(data.reasonCode);
+    f.reason = str(data.reason);
+    f.details.linkAction = str(data.action);
+  } else f.outcome = 'success';
+  return withPeople(f, other?.key ?? null);
 }

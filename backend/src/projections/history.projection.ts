@@ -12,10 +12,12 @@ const context = historyContext;
  * concerns (the subject, the actor, and for a linked-account unlock the case's subject too), so "actions on and by a
  * user" is one index range scan: `key = ? AND position < ? ORDER BY position DESC LIMIT ?`.
  * Version 2: facts mapped from the real case, enrollment, role and sign-in events (was: generic fields).
+ * Version 3: delivery, link and roles-bootstrap events mapped (were `event.<Type>`); display names from the events
+ * that carry them (case accounts, enrollment).
  */
 export const historyProjection: Projection = {
   name: 'history',
-  version: 2,
+  version: 3,
   tables: ['history', 'history_people_index', ...context.tables],
   init(db) {
     db.exec(`

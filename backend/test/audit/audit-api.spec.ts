@@ -73,7 +73,7 @@ describe('audit and history API', () => {
       expect(items).toHaveLength(19);
       const unlocked = items.find((i) => i.action === 'unlock.succeeded');
       expect(unlocked).toMatchObject({
-        summary: 'Hanna Agent unlocked Carol Jones in Corp AD (read back: notLocked)',
+        summary: 'Hanna Agent unlocked Carol Jones in Corp AD (read back: not locked)',
         storeId: 'corp-ad',
         storeName: 'Corp AD',
         actor: { id: HANNA_KEY, displayName: 'Hanna Agent' },
@@ -222,7 +222,7 @@ describe('audit and history API', () => {
       const unlocked = rows.find((r) => r[col('action')] === 'unlock.succeeded') as string[];
       expect(unlocked[col('ticket')]).toBe(TICKET);
       expect(unlocked[col('comment')]).toBe(COMMENT);
-      expect(unlocked[col('summary')]).toBe('Hanna Agent unlocked Carol Jones in Corp AD (read back: notLocked)');
+      expect(unlocked[col('summary')]).toBe('Hanna Agent unlocked Carol Jones in Corp AD (read back: not locked)');
       expect(text).toContain('"INC-42, ""urgent"""');
       expect(text).toContain('café ☕');
       expect(rows.slice(1).every((r) => r.length === CSV_COLUMNS.length)).toBe(true);

@@ -67,8 +67,8 @@ describe('history projection over the real event shapes', () => {
       'Hanna Agent authenticated Carol Jones with security questions, e-mail code',
       'Hanna Agent requested an unlock of Carol Jones in Corp AD',
       'Hanna Agent requested an unlock of carol in Example LDAP',
-      'Hanna Agent unlocked Carol Jones in Corp AD (read back: notLocked)',
-      "Hanna Agent's unlock of carol in Example LDAP failed: The directory accepted the unlock but the account still reads back as locked (read back: locked)",
+      'Hanna Agent unlocked Carol Jones in Corp AD (read back: not locked)',
+      "Hanna Agent's unlock of carol in Example LDAP failed: The directory accepted the unlock but the account still reads back as locked (read back: still locked)",
       'Hanna Agent closed the case for Carol Jones (done)',
       'Hanna Agent opened a case for Carol Jones in Corp AD',
       'Carol Jones gave a wrong authenticator code (Wrong code)',
@@ -134,7 +134,7 @@ describe('history projection over the real event shapes', () => {
     const { db } = await setup();
     expect(summaries(db, CAROL_LDAP_KEY).reverse()).toEqual([
       'Hanna Agent requested an unlock of carol in Example LDAP',
-      "Hanna Agent's unlock of carol in Example LDAP failed: The directory accepted the unlock but the account still reads back as locked (read back: locked)",
+      "Hanna Agent's unlock of carol in Example LDAP failed: The directory accepted the unlock but the account still reads back as locked (read back: still locked)",
     ]);
     const linked = historyFor(db, { key: CAROL_LDAP_KEY }).entries[0];
     expect(linked).toMatchObject({ details: expect.objectContaining({ linked: true }), ticket: TICKET });
@@ -146,7 +146,7 @@ describe('history projection over the real event shapes', () => {
     expect(mine[0]).toBe('Hanna Agent signed out');
     expect(mine[1]).toBe('Sign-in as Hanna to Corp AD failed: invalid-credentials');
     expect(mine.at(-1)).toBe('Hanna Agent signed in to Corp AD');
-    expect(mine).toContain('Hanna Agent unlocked Carol Jones in Corp AD (read back: notLocked)');
+    expect(mine).toContain('Hanna Agent unlocked Carol Jones in Corp AD (read back: not locked)');
     // Carol's answers are facts about Carol, done in Hanna's case: Hanna is their actor.
     expect(historyFor(db, { key: HANNA_KEY, asActor: true, limit: 500 }).entries).toHaveLength(20);
     const failed = historyFor(db, { key: HANNA_KEY, asActor: true }).entries[1];

@@ -18,15 +18,23 @@ export const ACTIONS = [
   'verification.authenticator',
   'verification.locked',
   'verification.refused',
+  'verification.codeDeliveryFailed',
   'unlock.requested',
   'unlock.refused',
   'unlock.succeeded',
   'unlock.failed',
+  'notice.requested',
+  'notice.sent',
+  'notice.failed',
+  'link.linked',
+  'link.unlinked',
+  'link.refused',
   'enrollment.enrolled',
   'enrollment.removed',
   'role.created',
   'role.changed',
   'role.deleted',
+  'role.bootstrapped',
 ] as const;
 
 export type AuditItem = {

@@ -434,7 +434,7 @@ it('History: newest first as sentences, and as a table', async () => {
     get('/users/corp-ad/g-carol', profile()),
     get('/users/corp-ad/g-carol/history?limit=50', {
       items: [
-        item(2, 'Hanna Agent unlocked Carol Clark in Corp AD (read back: notLocked)', 'unlock.succeeded', 'success'),
+        item(2, 'Hanna Agent unlocked Carol Clark in Corp AD (read back: not locked)', 'unlock.succeeded', 'success'),
         item(1, 'Hanna Agent opened a case for Carol Clark in Corp AD', 'case.opened', 'success'),
       ],
       nextCursor: null,

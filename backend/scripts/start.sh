@@ -22,16 +22,17 @@ npm run build:all >"$DEMO/build.log" 2>&1 || { cat "$DEMO/build.log" >&2; exit 1
 
 backend=""
 stop_all() {
+  trap '' INT TERM HUP # finish stopping everything even if more signals arrive (npm forwards them too)
   if [ -n "$backend" ] && kill -0 "$backend" 2>/dev/null; then kill -TERM "$backend" 2>/dev/null; wait "$backend" 2>/dev/null || true; fi
   stop_labs
 }
 stop_labs() {
-  bash "$ROOT/backend/labs/samba-ad.sh" stop "$DEMO/ad" >/dev/null 2>&1 || true
-  bash "$ROOT/backend/labs/openldap.sh" stop "$DEMO/ldap" >/dev/null 2>&1 || true
   if [ -f "$DEMO/mailbox.pid" ]; then kill "$(cat "$DEMO/mailbox.pid")" 2>/dev/null || true; rm -f "$DEMO/mailbox.pid"; fi
+  bash "$ROOT/backend/labs/openldap.sh" stop "$DEMO/ldap" >/dev/null 2>&1 || true
+  bash "$ROOT/backend/labs/samba-ad.sh" stop "$DEMO/ad" >/dev/null 2>&1 || true
 }
 trap stop_all EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP
 
 log "starting the demo directories"
 stop_labs

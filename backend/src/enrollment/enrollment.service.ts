@@ -149,8 +149,17 @@ export class EnrollmentService {
 
   /** Types, question texts, masked destinations and sources: what an agent may see. Never answers or secrets. */
   async view(storeId: string, userId: string, directory?: DirectoryContacts | null): Promise<EnrollmentView> {
+    return (await this.stateAndView(storeId, userId, directory)).view;
+  }
+
+  /** `state()` and `view()` from one read of the stream (for callers that need both, e.g. the user profile). */
+  async stateAndView(
+    storeId: string,
+    userId: string,
+    directory?: DirectoryContacts | null,
+  ): Promise<{ state: EnrollmentState; view: EnrollmentView }> {
     const t = await this.tracked(storeId, userId, directory);
-    return { storeId, userId, ...enrollmentSnapshot(t.state), sources: t.sources };
+    return { state: t.state, view: { storeId, userId, ...enrollmentSnapshot(t.state), sources: t.sources } };
   }
 
   /**

@@ -7,7 +7,7 @@ import { Injectable } from '@nestjs/common';
 import { DirectorySearchService, UnknownStoreError } from '../directory/directory-search.service';
 import type { DirectoryAccount } from '../directory/identity-store';
 import { IdentityStoreRegistry } from '../directory/identity-store.registry';
-import { accountMapKey, EnrollmentService } from '../enrollment/enrollment.service';
+import { accountMapKey, EnrollmentService, type EnrollmentState } from '../enrollment/enrollment.service';
 import { isInScope } from '../policy/effective-role';
 import { refuse } from '../shared/decider';
 import { sameAccount } from '../shared/domain-types';
@@ -78,12 +78,12 @@ export class UsersService {
     const subject = await this.directory.resolve(storeId, userId);
     const store = subject.store;
     const now = new Date();
-    const [enrollment, linked, role] = await Promise.all([
-      this.enrollment.view(storeId, subject.ref.userId, subject.account),
+    const [{ state, view: enrollment }, linked, role] = await Promise.all([
+      this.enrollment.stateAndView(storeId, subject.ref.userId, subject.account),
       this.directory.linked(subject),
       this.cases.role(ctx),
     ]);
-    const preview = await this.preview(ctx, subject, role, linked.accounts, now);
+    const preview = await this.preview(ctx, subject, role, linked.accounts, now, state);
     const since = new Date(now.getTime() - REPEATED_LOCKOUT_DAYS * 86_400_000);
     const recent = this.readModel.recentUnlocks(subject.ref, since);
     const unlocksInWindow = recent.filter((u) => u.outcome === 'unlocked').length;
@@ -145,15 +145,9 @@ export class UsersService {
     role: CaseRole | null,
     linked: ResolvedAccount[],
     now: Date,
+    enrollment: EnrollmentState,
   ) {
-    const open = await this.cases.openCommand(
-      ctx,
-      'preview',
-      subject,
-      role,
-      now,
-      await this.cases.enrollmentOf(subject),
-    );
+    const open = await this.cases.openCommand(ctx, 'preview', subject, role, now, enrollment);
     const opened = caseDecider.decide(open, caseDecider.initialState());
     const refusal = opened.find((e) => e.type === 'CaseOpeningRefused');
     const accounts = new Map<string, Permit>();

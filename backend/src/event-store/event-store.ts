@@ -142,20 +142,6 @@ export function matchesFilter(filter: SubscriptionFilter | undefined, streamId: 
   return true;
 }
 
-/** Whether a stream at `actual` (bigint revision or 'no_stream') satisfies `expected`. */
-export function revisionMatches(expected: ExpectedRevision, actual: bigint | 'no_stream'): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return actual === 'no_stream';
-    case 'stream_exists':
-      return actual !== 'no_stream';
-    default:
-      return actual === expected;
-  }
-}
-
 /** Reads a whole stream into memory; an absent stream gives []. For small aggregate streams only. */
 export async function readStreamToArray(store: EventStore, streamId: string): Promise<RecordedEvent[]> {
   const out: RecordedEvent[] = [];

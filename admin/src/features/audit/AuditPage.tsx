@@ -16,10 +16,11 @@ import {
   UnstyledButton,
 } from '@mantine/core';
 import { useState } from 'react';
+import { useStores } from '../../api/stores';
 import { readableAlert, readableModal } from '../../components/contrast';
 import { ACTIONS, type AuditFilter, type AuditItem, exportUrl, OUTCOMES } from './api';
 import { AUTH_TYPE_LABEL, formatTime, isoToLocalInput, localInputToIso, OUTCOME_COLOR, OUTCOME_LABEL } from './format';
-import { useAuditEvents, useAuditFilter, useAuditStores, useVerifyChain } from './hooks';
+import { useAuditEvents, useAuditFilter, useVerifyChain } from './hooks';
 
 /** Audit (View Audit): every recorded event, filtered, paged, exported, and the hash chain verified. */
 export default function AuditPage() {
@@ -179,7 +180,7 @@ function FilterLink({ label, title, onClick }: { label: string; title: string; o
 type Draft = Required<Record<keyof AuditFilter, string>>;
 
 function Filters({ filter, onApply }: { filter: AuditFilter; onApply: (f: AuditFilter) => void }) {
-  const stores = useAuditStores();
+  const stores = useStores();
   const [draft, setDraft] = useState<Draft>({
     from: isoToLocalInput(filter.from),
     to: isoToLocalInput(filter.to),

@@ -118,5 +118,4 @@ export const auditApi = {
     return api<AuditPage>('GET', `/audit/events?${params}`);
   },
   verify: () => api<ChainVerification>('GET', '/audit/verify'),
-  stores: () => api<{ id: string; name: string; type: string }[]>('GET', '/directory/stores'),
 };

@@ -1,4 +1,4 @@
-import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import { type AuditFilter, auditApi, FILTER_KEYS, filterParams } from './api';
 
@@ -15,10 +15,6 @@ export function useAuditEvents(filter: AuditFilter) {
 
 export function useVerifyChain() {
   return useMutation({ mutationFn: auditApi.verify });
-}
-
-export function useAuditStores() {
-  return useQuery({ queryKey: ['stores'], queryFn: auditApi.stores, staleTime: 5 * 60_000 });
 }
 
 /** The applied filter lives in the page URL, so a filtered view can be bookmarked and shared. */

@@ -18,9 +18,10 @@ import {
 import { useDebouncedValue } from '@mantine/hooks';
 import { lazy, Suspense, useRef, useState } from 'react';
 import { ApiError } from '../../api/client';
+import { storeName, useStores } from '../../api/stores';
 import type { UserRow } from './api';
 import { authTypeLabel, formatDateTime, lockLabel } from './labels';
-import { useStores, useUserSearch } from './useUserSearch';
+import { useUserSearch } from './useUserSearch';
 
 export type UserAction = { kind: 'unlock' | 'history'; user: UserRow };
 
@@ -36,7 +37,6 @@ export function HelpdeskPage({ onAction }: { onAction?: (action: UserAction) => 
   const [debounced] = useDebouncedValue(search, 250);
   const stores = useStores();
   const query = useUserSearch({ search: debounced, storeIds, lockedOnly, enrolled });
-  const storeName = (id: string) => stores.data?.find((s) => s.id === id)?.name ?? id;
   const rows = query.data?.results ?? [];
   const [action, setAction] = useState<UserAction>();
   const actionButtons = useRef(new Map<string, HTMLButtonElement>());
@@ -108,7 +108,7 @@ export function HelpdeskPage({ onAction }: { onAction?: (action: UserAction) => 
         <Alert color="yellow" title="Partial results" role="status">
           {query.data?.errors.map((e) => (
             <div key={e.storeId}>
-              {storeName(e.storeId)} did not answer: {e.message}
+              {storeName(e.storeId, stores.data)} did not answer: {e.message}
             </div>
           ))}
         </Alert>
@@ -141,7 +141,7 @@ export function HelpdeskPage({ onAction }: { onAction?: (action: UserAction) => 
               <Table.Tr key={`${u.storeId}:${u.id}`}>
                 <Table.Td>{u.displayName ?? u.username}</Table.Td>
                 <Table.Td>{u.username}</Table.Td>
-                <Table.Td>{storeName(u.storeId)}</Table.Td>
+                <Table.Td>{storeName(u.storeId, stores.data)}</Table.Td>
                 <Table.Td>{u.email ?? '—'}</Table.Td>
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>
                   <Badge

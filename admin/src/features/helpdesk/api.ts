@@ -1,4 +1,5 @@
 import { api } from '../../api/client';
+import type { StoreInfo } from '../../api/stores';
 
 export type LockState = 'locked' | 'unlocked' | 'admin-locked';
 export type AuthenticationType = 'securityQuestions' | 'authenticator' | 'email' | 'phone';
@@ -23,13 +24,6 @@ export type UserSearchResult = {
   truncated?: boolean;
 };
 
-export type StoreInfo = {
-  id: string;
-  name: string;
-  type: 'active-directory' | 'ldap' | 'entra-id';
-  capabilities: { canUnlock: boolean; canSearch: boolean; reason?: string };
-};
-
 export type UserSearchQuery = {
   search: string;
   storeIds: string[];
@@ -38,7 +32,6 @@ export type UserSearchQuery = {
 };
 
 export const helpdeskApi = {
-  stores: () => api<StoreInfo[]>('GET', '/directory/stores'),
   searchUsers(q: UserSearchQuery): Promise<UserSearchResult> {
     const params = new URLSearchParams();
     if (q.search.trim()) params.set('search', q.search.trim());

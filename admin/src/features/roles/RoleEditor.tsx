@@ -21,6 +21,7 @@ import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useEffect, useRef, useState } from 'react';
 import { ApiError } from '../../api/client';
+import type { StoreInfo } from '../../api/stores';
 import { readableAlert, readableModal } from '../../components/contrast';
 import {
   MAX_AUTHENTICATION_TYPES,
@@ -29,7 +30,6 @@ import {
   PERMISSION_LABELS,
   PERMISSIONS,
   type RoleView,
-  type StoreInfo,
 } from './api';
 import { useReloadRole, useSaveRole } from './hooks';
 import { MODE_HELP } from './labels';

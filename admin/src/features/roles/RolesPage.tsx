@@ -2,17 +2,18 @@ import { Alert, Badge, Button, Group, Modal, Stack, Table, Text, Title } from '@
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { ApiError } from '../../api/client';
+import { storeName, useStores } from '../../api/stores';
 import { readableAlert, readableModal } from '../../components/contrast';
 import type { RoleView } from './api';
-import { useDeleteRole, useRoleStores, useRoles } from './hooks';
-import { permissionList, policySummary, scopeSummary, storeName } from './labels';
+import { useDeleteRole, useRoles } from './hooks';
+import { permissionList, policySummary, scopeSummary } from './labels';
 import { RoleEditor } from './RoleEditor';
 import { isStale } from './roleForm';
 
 /** Roles & policy (Manage Roles): who gets which permissions, where, and what the helpdesk policy asks. */
 export default function RolesPage() {
   const roles = useRoles();
-  const stores = useRoleStores();
+  const stores = useStores();
   const [editing, setEditing] = useState<{ role?: RoleView } | null>(null);
   const [deleting, setDeleting] = useState<RoleView | null>(null);
 

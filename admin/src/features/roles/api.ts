@@ -43,8 +43,6 @@ export const MAX_PRIORITY = 1_000_000;
 export const MAX_AUTHENTICATION_TYPES = 4;
 export const MAX_SECURITY_QUESTIONS = 10;
 
-export type StoreInfo = { id: string; name: string; type: string };
-
 /** GET /api/session/access: the agent's effective role, evaluated now, and why each missing permission is missing. */
 export type SessionAccess = {
   role: {
@@ -69,6 +67,5 @@ export const rolesApi = {
   change: (roleId: string, definition: RoleDefinition, revision: number) =>
     api<RoleView | undefined>('PUT', rolePath(roleId), definition, ifMatch(revision)),
   remove: (roleId: string, revision: number) => api<void>('DELETE', rolePath(roleId), undefined, ifMatch(revision)),
-  stores: () => api<StoreInfo[]>('GET', '/directory/stores'),
   access: () => api<SessionAccess>('GET', '/session/access'),
 };

@@ -9,10 +9,6 @@ export function useRoles() {
   return useQuery({ queryKey: rolesKey, queryFn: rolesApi.list, staleTime: 10_000 });
 }
 
-export function useRoleStores() {
-  return useQuery({ queryKey: ['stores'], queryFn: rolesApi.stores, staleTime: 5 * 60_000 });
-}
-
 /**
  * The signed-in agent's effective role and permissions. Re-read often: an administrator's role edit applies to the
  * agent's next request, and the navigation should follow.

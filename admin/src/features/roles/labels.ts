@@ -1,11 +1,5 @@
-import {
-  ALL_STORES,
-  type HelpdeskPolicy,
-  PERMISSION_LABELS,
-  type Permission,
-  type RoleScope,
-  type StoreInfo,
-} from './api';
+import { type StoreInfo, storeName } from '../../api/stores';
+import { ALL_STORES, type HelpdeskPolicy, PERMISSION_LABELS, type Permission, type RoleScope } from './api';
 
 export const permissionList = (ps: Permission[]) => ps.map((p) => PERMISSION_LABELS[p] ?? p).join(', ');
 
@@ -28,9 +22,8 @@ export const MODE_HELP = {
 } as const;
 
 export function scopeSummary(scope: RoleScope, stores: StoreInfo[] | undefined): string {
-  const name = (id: string) => stores?.find((s) => s.id === id)?.name ?? id;
-  const where = scope.storeIds.includes(ALL_STORES) ? 'All identity stores' : scope.storeIds.map(name).join(', ');
+  const where = scope.storeIds.includes(ALL_STORES)
+    ? 'All identity stores'
+    : scope.storeIds.map((id) => storeName(id, stores)).join(', ');
   return scope.baseDns?.length ? `${where} — under ${scope.baseDns.join('; ')}` : where;
 }
-
-export const storeName = (id: string, stores: StoreInfo[] | undefined) => stores?.find((s) => s.id === id)?.name ?? id;

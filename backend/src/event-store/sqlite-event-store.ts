@@ -97,6 +97,8 @@ export class SqliteEventStore implements EventStore {
   private readonly firstPosition: bigint;
   private readonly pollIntervalMs: number;
   private closed = false;
+  /** close() has committed what was accepted: later appends are refused (no new writer thread is started). */
+  private draining = false;
   private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly wakers = new Set<() => void>();
 
@@ -186,7 +188,7 @@ export class SqliteEventStore implements EventStore {
       this.notifyIdle();
       return;
     }
-    if (this.closed) {
+    if (this.closed || this.draining) {
       for (const a of batch) a.reject(new Error('event store is closed'));
       this.notifyIdle();
       return;
@@ -376,6 +378,7 @@ export class SqliteEventStore implements EventStore {
     // Appends already accepted are committed, not dropped.
     this.flush();
     while (this.inFlight || this.pending.length > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
+    this.draining = true;
     if (this.writer) {
       const writer = this.writer;
       this.writer = undefined;

@@ -78,6 +78,19 @@ describe('embedded adapter specifics', () => {
     await reopened.close();
   });
 
+  it('refuses an append made while the store is closing (no new writer thread after the last one closed)', async () => {
+    const file = join(dir, 'close-late.sqlite');
+    const store = new SqliteEventStore({ file });
+    await store.append('s', [event('Early')]); // the writer thread is running
+    const closing = store.close();
+    const late = expect(store.append('s', [event('Late')])).rejects.toThrow('event store is closed');
+    await closing;
+    await late;
+    const reopened = new SqliteEventStore({ file });
+    expect((await toArray(reopened.readAll())).map((e) => e.type)).toEqual(['Early']);
+    await reopened.close();
+  });
+
   it('a live subscription ends when the store closes', async () => {
     const store = new SqliteEventStore({ file: ':memory:' });
     const iterator = store.subscribeToAll()[Symbol.asyncIterator]();

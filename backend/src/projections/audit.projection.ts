@@ -1,4 +1,4 @@
-import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { canonicalJson, chainHash, chainHashCanonical, GENESIS_HASH, redact } from './audit-chain';
 import { FactContext, factOf } from './helpdesk-facts';
 import { type Projection, statement } from './projection';
@@ -53,7 +53,7 @@ export const auditProjection: Projection = {
       )
     `);
     context.init(db);
-    states.delete(db);
+    lastLinks.delete(db);
   },
   indexes: [
     'CREATE INDEX IF NOT EXISTS audit_time ON audit (time)',
@@ -65,11 +65,13 @@ export const auditProjection: Projection = {
   ],
   apply(db, event) {
     const f = factOf(db, context, event);
-    const st = state(db);
     // The previous link: the row this projection wrote last, unless this is a replay of an older position.
-    let prev = st.last && st.last.position < event.position ? st.last : undefined;
+    const last = lastLinks.get(db);
+    let prev = last && last.position < event.position ? last : undefined;
     if (!prev) {
-      const row = st.prev.get(event.position) as { seq: bigint; hash: string } | undefined;
+      const row = statement(db, 'SELECT seq, hash FROM audit WHERE position < ? ORDER BY position DESC LIMIT 1').get(
+        event.position,
+      ) as { seq: bigint; hash: string } | undefined;
       prev = row ? { position: 0n, seq: row.seq, hash: row.hash } : undefined;
     }
     const prevHash = prev?.hash ?? GENESIS_HASH;
@@ -85,7 +87,7 @@ export const auditProjection: Projection = {
     );
     const meta = event.metadata ?? {};
     const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
-    const inserted = st.insert.run(
+    const inserted = statement(db, INSERT_AUDIT).run(
       event.position,
       seq,
       event.id,
@@ -118,42 +120,23 @@ export const auditProjection: Projection = {
       hash,
     );
     // Already there (a replay): the stored row is the link to follow, read it next time.
-    st.last = Number(inserted.changes) > 0 ? { position: event.position, seq, hash } : undefined;
+    if (Number(inserted.changes) > 0) lastLinks.set(db, { position: event.position, seq, hash });
+    else lastLinks.delete(db);
   },
   rolledBack(db) {
     context.discard(db);
-    states.delete(db);
+    lastLinks.delete(db);
   },
 };
 
-interface AuditState {
-  insert: StatementSync;
-  prev: StatementSync;
-  /** The last row this projection inserted (the next event's previous link), while no batch was rolled back. */
-  last?: { position: bigint; seq: bigint; hash: string };
-}
+/** The last row this projection inserted (the next event's previous link), while no batch was rolled back. */
+const lastLinks = new WeakMap<DatabaseSync, { position: bigint; seq: bigint; hash: string }>();
 
-const states = new WeakMap<DatabaseSync, AuditState>();
-
-function state(db: DatabaseSync): AuditState {
-  let st = states.get(db);
-  if (!st) {
-    const prev = db.prepare('SELECT seq, hash FROM audit WHERE position < ? ORDER BY position DESC LIMIT 1');
-    prev.setReadBigInts(true);
-    st = {
-      insert: db.prepare(
-        `INSERT INTO audit (position, seq, event_id, stream_id, type, time, time_iso, action, actor, actor_name,
-           subject, subject_name, store, auth_types, outcome, reason_code, reason, case_id, ticket, comment, client,
-           ip, user_agent, correlation_id, causation_id, details, data, metadata, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (position) DO NOTHING`,
-      ),
-      prev,
-    };
-    states.set(db, st);
-  }
-  return st;
-}
+const INSERT_AUDIT = `INSERT INTO audit (position, seq, event_id, stream_id, type, time, time_iso, action, actor, actor_name,
+    subject, subject_name, store, auth_types, outcome, reason_code, reason, case_id, ticket, comment, client,
+    ip, user_agent, correlation_id, causation_id, details, data, metadata, prev_hash, hash)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (position) DO NOTHING`;
 
 export interface AuditFilter {
   from?: Date;

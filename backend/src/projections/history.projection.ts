@@ -1,4 +1,4 @@
-import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { RecordedEvent } from '../event-store/event-store';
 import { FactContext, factOf, type HelpdeskFact } from './helpdesk-facts';
 import { type Projection, statement } from './projection';
@@ -54,7 +54,6 @@ export const historyProjection: Projection = {
       );
     `);
     context.init(db);
-    states.delete(db);
   },
   indexes: [
     'CREATE UNIQUE INDEX IF NOT EXISTS history_people_key_position ON history_people_index (key, position, as_actor)',
@@ -62,9 +61,9 @@ export const historyProjection: Projection = {
   apply(db, event) {
     const f = factOf(db, context, event);
     if (f.people.length === 0) return;
-    const st = state(db);
-    if (Number(st.insert.run(...historyRow(event, f)).changes) === 0) return; // already applied (idempotent replay)
-    for (const p of f.people) st.index.run(p.key, event.position, p.asActor ? 1 : 0);
+    if (Number(statement(db, INSERT_HISTORY).run(...historyRow(event, f)).changes) === 0) return; // already applied
+    const index = statement(db, 'INSERT INTO history_people_index (key, position, as_actor) VALUES (?, ?, ?)');
+    for (const p of f.people) index.run(p.key, event.position, p.asActor ? 1 : 0);
   },
   rolledBack(db) {
     context.discard(db);
@@ -132,23 +131,8 @@ export function historyRow(event: RecordedEvent, f: HelpdeskFact): SQLInputValue
   ];
 }
 
-const states = new WeakMap<DatabaseSync, { insert: StatementSync; index: StatementSync }>();
-
-/** The projection's statements, prepared once per database. */
-function state(db: DatabaseSync): { insert: StatementSync; index: StatementSync } {
-  let st = states.get(db);
-  if (!st) {
-    st = {
-      insert: db.prepare(
-        `INSERT INTO history (${HISTORY_COLUMNS.join(', ')}) VALUES (${HISTORY_COLUMNS.map(() => '?').join(', ')})
-         ON CONFLICT (position) DO NOTHING`,
-      ),
-      index: db.prepare('INSERT INTO history_people_index (key, position, as_actor) VALUES (?, ?, ?)'),
-    };
-    states.set(db, st);
-  }
-  return st;
-}
+const INSERT_HISTORY = `INSERT INTO history (${HISTORY_COLUMNS.join(', ')})
+  VALUES (${HISTORY_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (position) DO NOTHING`;
 
 export interface HistoryEntry {
   position: string;

@@ -19,6 +19,11 @@ export class ApiError extends Error {
   }
 }
 
+/** What a page shows for a failed request: the backend's (or the network's) message, else `fallback`. */
+export function errorMessage(error: unknown, fallback = 'Unexpected error'): string {
+  return error instanceof ApiError ? error.message : fallback;
+}
+
 let csrfToken: string | undefined;
 const listeners = new Set<() => void>();
 

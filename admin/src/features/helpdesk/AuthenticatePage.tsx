@@ -1,6 +1,6 @@
 import { Alert, Badge, Button, Fieldset, Group, Loader, Progress, Stack, Text, TextInput } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
-import { ApiError } from '../../api/client';
+import { errorMessage } from '../../api/client';
 import { readableAlert } from '../../components/contrast';
 import type { AuthenticationType, CaseView, CodeChannel, UserProfile } from './api';
 import { authTypeLabel, formatDateTime } from './labels';
@@ -21,7 +21,7 @@ export function AuthenticatePage({ profile, kase }: { profile: UserProfile; kase
   if (kase.opening.isError) {
     return (
       <Alert color="red" title="The case could not be opened" role="alert" styles={readableAlert}>
-        {kase.opening.error instanceof ApiError ? kase.opening.error.message : 'Unexpected error'}
+        {errorMessage(kase.opening.error)}
       </Alert>
     );
   }

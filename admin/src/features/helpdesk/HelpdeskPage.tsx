@@ -17,7 +17,7 @@ import {
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { lazy, Suspense, useRef, useState } from 'react';
-import { ApiError } from '../../api/client';
+import { errorMessage } from '../../api/client';
 import { storeName, useStores } from '../../api/stores';
 import type { UserRow } from './api';
 import { authTypeLabel, formatDateTime, lockLabel } from './labels';
@@ -101,7 +101,7 @@ export function HelpdeskPage({ onAction }: { onAction?: (action: UserAction) => 
 
       {query.error && (
         <Alert color="red" title="Search failed" role="alert">
-          {query.error instanceof ApiError ? query.error.message : 'Unexpected error'}
+          {errorMessage(query.error)}
         </Alert>
       )}
       {(query.data?.errors.length ?? 0) > 0 && (

@@ -1,6 +1,6 @@
 import { Alert, Button, Group, Loader, SegmentedControl, Stack, Table, Text, Timeline } from '@mantine/core';
 import { useState } from 'react';
-import { ApiError } from '../../api/client';
+import { errorMessage } from '../../api/client';
 import { readableAlert } from '../../components/contrast';
 import type { AccountRef, AuthenticationType, HistoryItem } from './api';
 import { authTypeLabel, formatDateTime } from './labels';
@@ -31,7 +31,7 @@ export function HistoryView({ user }: { user: AccountRef }) {
   if (history.error) {
     return (
       <Alert color="red" title="History unavailable" role="alert" styles={readableAlert}>
-        {history.error instanceof ApiError ? history.error.message : 'Unexpected error'}
+        {errorMessage(history.error)}
       </Alert>
     );
   }

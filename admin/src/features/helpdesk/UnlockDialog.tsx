@@ -1,6 +1,6 @@
 import { Alert, Button, Group, Loader, Modal, Stack, Stepper, Text } from '@mantine/core';
 import { useMemo, useState } from 'react';
-import { ApiError } from '../../api/client';
+import { errorMessage } from '../../api/client';
 import { readableAlert, readableModal } from '../../components/contrast';
 import { AuthenticatePage } from './AuthenticatePage';
 import type { UserRow } from './api';
@@ -48,7 +48,7 @@ export function UnlockDialog({
   } else if (!p) {
     body = (
       <Alert color="red" title="The user could not be read" role="alert" styles={readableAlert}>
-        {profile.error instanceof ApiError ? profile.error.message : 'Unexpected error'}
+        {errorMessage(profile.error)}
       </Alert>
     );
   } else if (showHistory) {

@@ -5,7 +5,7 @@
  */
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError } from '../../api/client';
+import { ApiError, errorMessage } from '../../api/client';
 import {
   type AccountRef,
   type CaseView,
@@ -45,7 +45,7 @@ export const stepKey = (s: StepInput): string =>
 
 const errorFeedback = (e: unknown): StepFeedback => ({
   kind: 'error',
-  message: e instanceof ApiError ? e.message : 'Unexpected error',
+  message: errorMessage(e),
   reason: e instanceof ApiError ? e.reason : undefined,
 });
 

@@ -1,7 +1,7 @@
 import { Alert, Badge, Button, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import { ApiError } from '../../api/client';
+import { errorMessage } from '../../api/client';
 import { storeName, useStores } from '../../api/stores';
 import { readableAlert, readableModal } from '../../components/contrast';
 import type { RoleView } from './api';
@@ -156,9 +156,7 @@ function DeleteRoleDialog({ role, onClose }: { role: RoleView; onClose: () => vo
           <Alert color={isStale(error) ? 'yellow' : 'red'} role="alert" styles={readableAlert}>
             {isStale(error)
               ? 'Someone else changed this role meanwhile; nothing was deleted. Review the reloaded list and try again.'
-              : error instanceof ApiError
-                ? error.message
-                : 'Deleting failed'}
+              : errorMessage(error, 'Deleting failed')}
           </Alert>
         )}
         <Group justify="flex-end">

@@ -258,7 +258,9 @@ export class ProjectionRunner {
       this.createIndexes(p);
       this.putCheckpoint.run(p.name, p.version, cp.position ?? null, 0, Date.now());
     });
-    this.db.exec('PRAGMA wal_autocheckpoint = 1000'); // the next commit checkpoints what the rebuild left in the WAL
+    // Back to SQLite's default once no projection is rebuilding (they share the database and its WAL); the next
+    // commit then checkpoints what the rebuilds left in the WAL.
+    if (!this.names.some((name) => this.checkpoint(name).rebuilding)) this.db.exec('PRAGMA wal_autocheckpoint = 1000');
     this.log(`projection ${p.name}: rebuild complete at ${cp.position ?? 0n}`);
   }
 

@@ -193,6 +193,21 @@ describe('ProjectionRunner', () => {
     next.db.close();
   });
 
+  it('keeps the rebuild WAL checkpoint interval until no projection of the database is rebuilding', async () => {
+    const { store, db, runner } = setup();
+    await store.append('s', [unlock('a', 0), unlock('b', 1)]);
+    await runner.catchUp();
+    const walPages = () =>
+      (db.prepare('PRAGMA wal_autocheckpoint').get() as { wal_autocheckpoint: number }).wal_autocheckpoint;
+    db.exec("UPDATE projection_checkpoints SET rebuilding = 1 WHERE name = 'audit'"); // an interrupted rebuild
+    await runner.rebuild('history');
+    expect(runner.checkpoint('history').rebuilding).toBe(false);
+    expect(walPages()).toBe(25_000); // audit is still rebuilding in the same database
+    await runner.catchUp('audit');
+    expect(runner.checkpoint('audit').rebuilding).toBe(false);
+    expect(walPages()).toBe(1000);
+  });
+
   it('runs against the EventStoreDB adapter too (fake server: sparse positions and system events)', async () => {
     const server = await new FakeEsdbServer({ systemEventEveryAppend: true }).start();
     cleanups.push(() => server.stop());

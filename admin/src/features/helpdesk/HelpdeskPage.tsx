@@ -1,7 +1,6 @@
 import {
   ActionIcon,
   Alert,
-  Badge,
   Group,
   Loader,
   Menu,
@@ -20,7 +19,8 @@ import { lazy, Suspense, useRef, useState } from 'react';
 import { errorMessage } from '../../api/client';
 import { storeName, useStores } from '../../api/stores';
 import type { UserRow } from './api';
-import { authTypeLabel, formatDateTime, lockLabel } from './labels';
+import { LockBadge } from './LockBadge';
+import { authTypeLabel, formatDateTime } from './labels';
 import { useUserSearch } from './useUserSearch';
 
 export type UserAction = { kind: 'unlock' | 'history'; user: UserRow };
@@ -144,18 +144,7 @@ export function HelpdeskPage({ onAction }: { onAction?: (action: UserAction) => 
                 <Table.Td>{storeName(u.storeId, stores.data)}</Table.Td>
                 <Table.Td>{u.email ?? '—'}</Table.Td>
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                  <Badge
-                    color={u.lock.state === 'unlocked' ? 'gray.7' : 'red.9'}
-                    tt="none"
-                    styles={{ label: { overflow: 'visible' } }}
-                  >
-                    {lockLabel[u.lock.state]}
-                  </Badge>
-                  {u.disabled && (
-                    <Badge color="dark" variant="outline" ml={4}>
-                      Disabled
-                    </Badge>
-                  )}
+                  <LockBadge state={u.lock.state} disabled={u.disabled} />
                 </Table.Td>
                 <Table.Td>{formatDateTime(u.passwordLastChanged)}</Table.Td>
                 <Table.Td>

@@ -17,6 +17,7 @@ import { type ReactNode, useState } from 'react';
 import { ApiError } from '../../api/client';
 import { readableAlert } from '../../components/contrast';
 import type { UnlockResponse, UnlockResultView, UserProfile } from './api';
+import { LockBadge } from './LockBadge';
 import { formatDateTime, lockLabel } from './labels';
 import type { Gate, UnlockCandidate } from './unlockModel';
 import { accountKey, unlockedLinkedCount } from './unlockModel';
@@ -88,14 +89,7 @@ export function UnlockPage({
         <Fact label="Identity store">{profile.store.name}</Fact>
         <Fact label="Password last changed">{formatDateTime(profile.passwordLastChanged ?? undefined)}</Fact>
         <Fact label="Lock status">
-          <Badge color={profile.lock.state === 'unlocked' ? 'gray.7' : 'red.9'} variant="filled">
-            {lockLabel[profile.lock.state]}
-          </Badge>
-          {profile.lock.disabled ? (
-            <Badge color="dark" variant="outline" ml={4}>
-              Disabled
-            </Badge>
-          ) : null}
+          <LockBadge state={profile.lock.state} disabled={profile.lock.disabled} />
         </Fact>
         <Fact label="Locked since">{formatDateTime(i.lockedSince ?? undefined)}</Fact>
         <Fact label="Failed attempts">

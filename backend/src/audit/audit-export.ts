@@ -44,7 +44,7 @@ export const CSV_COLUMNS = [
 /** Columns never touched by the formula guard (the chain covers them, or they are machine values). */
 const VERBATIM = new Set(['seq', 'position', 'time', 'id', 'type', 'stream', 'data', 'metadata', 'prev_hash', 'hash']);
 
-export function csvField(value: string): string {
+function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 

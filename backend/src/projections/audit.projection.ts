@@ -239,7 +239,7 @@ export function* iterateAudit(
 
 const s = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
-export function toAuditEntry(r: Record<string, unknown>): AuditEntry {
+function toAuditEntry(r: Record<string, unknown>): AuditEntry {
   return {
     position: String(r.position),
     seq: Number(r.seq),

@@ -83,7 +83,7 @@ const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is st
 export const personKey = (storeId: string, userId: string) => `${storeId}:${userId.toLowerCase()}`;
 
 /** The most specific RDN's value of a DN (`CN=Carol Jones,OU=…` → `Carol Jones`), as a display name of last resort. */
-export function nameFromDn(dn: unknown): string | null {
+function nameFromDn(dn: unknown): string | null {
   if (typeof dn !== 'string') return null;
   const m = /^\s*[A-Za-z0-9.-]+\s*=\s*((?:\\.|[^,+\\])*)/.exec(dn);
   if (!m) return null;

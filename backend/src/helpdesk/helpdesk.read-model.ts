@@ -58,11 +58,31 @@ export class HelpdeskReadModel implements OnModuleInit {
    * it, e.g. the verification lock carried into a new case). Fails closed with 503 when it lags too long.
    */
   async caughtUp(name: string, timeoutMs = 5000): Promise<void> {
-    const head = await this.store.headPosition();
+    await this.applied(name, await this.store.headPosition(), timeoutMs);
+  }
+
+  /** Called after appending verification facts about a subject (see pendingFacts). */
+  noteVerificationFacts(subject: { storeId: string; userId: string }, position: bigint): void {
+    const key = accountKey(subject);
+    const known = this.pendingFacts.get(key);
+    if (known === undefined || position > known) this.pendingFacts.set(key, position);
+  }
+
+  private async readYourWrites(subject: { storeId: string; userId: string }): Promise<void> {
+    this.startupHead ??= this.store.headPosition();
+    const head = await this.startupHead;
+    const key = accountKey(subject);
+    const mine = this.pendingFacts.get(key);
+    await this.applied(helpdeskCasesProjection.name, mine !== undefined && mine > head ? mine : head, 5000);
+    if (mine !== undefined && this.pendingFacts.get(key) === mine) this.pendingFacts.delete(key);
+  }
+
+  /** Resolves once read model `name` has applied `target`; 503 when it is still behind after `timeoutMs`. */
+  private async applied(name: string, target: bigint, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const position = this.runner.checkpoint(name).position ?? 0n;
-      if (position >= head) return;
+      if (position >= target) return;
       if (Date.now() > deadline) {
         throw new ServiceUnavailableException({
           statusCode: 503,
@@ -78,38 +98,6 @@ export class HelpdeskReadModel implements OnModuleInit {
    * The user's verification state from earlier cases, as the next case starts with it. Failures older than the lock
    * window no longer count (a lock is "N wrong answers in a row within the window"), a lock that ran out is over.
    */
-  /** Called after appending verification facts about a subject (see pendingFacts). */
-  noteVerificationFacts(subject: { storeId: string; userId: string }, position: bigint): void {
-    const key = accountKey(subject);
-    const known = this.pendingFacts.get(key);
-    if (known === undefined || position > known) this.pendingFacts.set(key, position);
-  }
-
-  private async readYourWrites(subject: { storeId: string; userId: string }): Promise<void> {
-    const name = helpdeskCasesProjection.name;
-    this.startupHead ??= this.store.headPosition();
-    const head = await this.startupHead;
-    const key = accountKey(subject);
-    const mine = this.pendingFacts.get(key);
-    const target = mine !== undefined && mine > head ? mine : head;
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const position = this.runner.checkpoint(name).position ?? 0n;
-      if (position >= target) {
-        if (mine !== undefined && this.pendingFacts.get(key) === mine) this.pendingFacts.delete(key);
-        return;
-      }
-      if (Date.now() > deadline) {
-        throw new ServiceUnavailableException({
-          statusCode: 503,
-          code: 'readModel.lagging',
-          message: `The ${name} read model is behind the event store; try again in a moment`,
-        });
-      }
-      await new Promise((r) => setTimeout(r, 2));
-    }
-  }
-
   async prior(
     subject: { storeId: string; userId: string },
     now: Date,

@@ -18,6 +18,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { lazy, Suspense, useRef, useState } from 'react';
 import { errorMessage } from '../../api/client';
 import { storeName, useStores } from '../../api/stores';
+import { readableAlert } from '../../components/contrast';
 import type { UserRow } from './api';
 import { LockBadge } from './LockBadge';
 import { authTypeLabel, formatDateTime } from './labels';
@@ -100,12 +101,12 @@ export function HelpdeskPage({ onAction }: { onAction?: (action: UserAction) => 
       </Group>
 
       {query.error && (
-        <Alert color="red" title="Search failed" role="alert">
+        <Alert color="red" title="Search failed" role="alert" styles={readableAlert}>
           {errorMessage(query.error)}
         </Alert>
       )}
       {(query.data?.errors.length ?? 0) > 0 && (
-        <Alert color="yellow" title="Partial results" role="status">
+        <Alert color="yellow" title="Partial results" role="status" styles={readableAlert}>
           {query.data?.errors.map((e) => (
             <div key={e.storeId}>
               {storeName(e.storeId, stores.data)} did not answer: {e.message}

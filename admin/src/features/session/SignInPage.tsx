@@ -1,6 +1,7 @@
 import { Alert, Button, Center, Paper, PasswordInput, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { ApiError } from '../../api/client';
+import { readableAlert } from '../../components/contrast';
 import { useSignIn, useSignInStores } from './useSession';
 
 /** Agent sign-in with directory credentials; the store picker appears when several stores accept sign-ins. */
@@ -34,12 +35,12 @@ export function SignInPage({ expired = false }: { expired?: boolean }) {
               Sign in with your directory account.
             </Text>
             {expired && !error && (
-              <Alert color="yellow" title="Session ended">
+              <Alert color="yellow" title="Session ended" role="status" styles={readableAlert}>
                 Your session expired. Sign in again to continue.
               </Alert>
             )}
             {error && (
-              <Alert color="red" title={signInErrorTitle(error)} role="alert">
+              <Alert color="red" title={signInErrorTitle(error)} role="alert" styles={readableAlert}>
                 {error.message}
                 {error.retryAfterSeconds ? ` (about ${Math.ceil(error.retryAfterSeconds / 60)} min)` : ''}
               </Alert>

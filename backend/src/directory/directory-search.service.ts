@@ -74,7 +74,7 @@ export class DirectorySearchService {
       const others = rule.stores.filter((s) => s !== account.storeId && this.registry.get(s)?.capabilities.canSearch);
       const found = await this.search({
         text: value,
-        fields: [linkField(rule.attribute)],
+        fields: [rule.attribute],
         match: 'exact',
         stores: others,
       });
@@ -89,10 +89,6 @@ export class DirectorySearchService {
     results.sort(compareAccounts);
     return { results, errors, skipped: [], truncated: false };
   }
-}
-
-function linkField(attribute: LinkAttribute): 'employeeId' | 'email' | 'username' {
-  return attribute;
 }
 
 function linkValue(account: DirectoryAccount, attribute: LinkAttribute): string | undefined {

@@ -10,7 +10,7 @@ import { IdentityStoreRegistry } from '../directory/identity-store.registry';
 import { accountMapKey, EnrollmentService, type EnrollmentState } from '../enrollment/enrollment.service';
 import { isInScope } from '../policy/effective-role';
 import { refuse } from '../shared/decider';
-import { sameAccount } from '../shared/domain-types';
+import { accountKey, sameAccount } from '../shared/domain-types';
 import { type CaseRole, caseDecider, type UnlockTarget } from './case.decider';
 import type { CaseEvent } from './case.events';
 import { CaseService } from './case.service';
@@ -119,7 +119,7 @@ export class UsersService {
         sources: enrollment.sources,
       },
       linkedAccounts: linked.accounts.map((l) => {
-        const verdict = preview.accounts.get(`${l.ref.storeId}/${l.ref.userId}`) ?? denied('unknown', 'Not evaluated');
+        const verdict = preview.accounts.get(accountKey(l.ref)) ?? denied('unknown', 'Not evaluated');
         return {
           ...(l.account ? accountRow(l.account) : { storeId: l.ref.storeId, id: l.ref.userId, dn: l.ref.dn }),
           storeType: l.ref.storeType,
@@ -151,10 +151,9 @@ export class UsersService {
     const opened = caseDecider.decide(open, caseDecider.initialState());
     const refusal = opened.find((e) => e.type === 'CaseOpeningRefused');
     const accounts = new Map<string, Permit>();
-    const key = (a: { storeId: string; userId: string }) => `${a.storeId}/${a.userId}`;
     if (refusal && refusal.type === 'CaseOpeningRefused') {
       const no = denied(refusal.data.reasonCode, refusal.data.reason);
-      for (const l of linked) accounts.set(key(l.ref), no);
+      for (const l of linked) accounts.set(accountKey(l.ref), no);
       return {
         actions: {
           openCase: no,
@@ -172,7 +171,7 @@ export class UsersService {
         { type: 'UnlockAccounts', idempotencyKey: 'preview', role, accounts: targets, now },
         state,
       );
-      return targets.map((t, i) => verdictOf(events[i], t));
+      return targets.map((_, i) => verdictOf(events[i]));
     };
     const asLocked = (r: ResolvedAccount): UnlockTarget => ({ ...r.ref, state: { lockState: 'locked' } });
     const live = (r: ResolvedAccount): UnlockTarget => ({ ...r.ref, state: r.state });
@@ -182,7 +181,7 @@ export class UsersService {
     if (others.length) {
       // Linked accounts are judged as if authenticated: what stops them on their own (scope, Entra, admin lock, not locked).
       const authed = verdictsAuthenticated(state, role, [live(subject), ...others.map(live)], now);
-      for (const [i, o] of others.entries()) accounts.set(key(o.ref), authed[i + 1] as Permit);
+      for (const [i, o] of others.entries()) accounts.set(accountKey(o.ref), authed[i + 1] as Permit);
     }
     return {
       actions: {
@@ -215,10 +214,10 @@ function verdictsAuthenticated(state: CaseState, role: CaseRole | null, targets:
     { type: 'UnlockAccounts', idempotencyKey: 'preview', role, accounts: targets, now },
     authed,
   );
-  return targets.map((t, i) => verdictOf(events[i], t));
+  return targets.map((_, i) => verdictOf(events[i]));
 }
 
-function verdictOf(event: CaseEvent | undefined, _t: UnlockTarget): Permit {
+function verdictOf(event: CaseEvent | undefined): Permit {
   if (event?.type === 'UnlockRefused') return denied(event.data.reasonCode, event.data.reason);
   if (event?.type === 'UnlockRequested') return allowed;
   return denied('unknown', 'Not evaluated');

@@ -1,3 +1,7 @@
+/**
+ * The component tests' backend: `stubFetch(on('GET', '/api/roles', () => Response.json([...])), …)` answers the
+ * admin app's fetch calls and records them (method, URL, headers, parsed JSON body) for assertions.
+ */
 import { vi } from 'vitest';
 
 export type Call = { method: string; url: string; headers: Record<string, string>; body?: unknown };

@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, expect, it, vi } from 'vitest';
 import { createQueryClient, Providers } from '../../app/providers';
-import { on, stubFetch } from '../roles/testing';
+import { on, stubFetch } from '../../testing/stubFetch';
 import AuditPage from './AuditPage';
 import type { AuditItem } from './api';
 

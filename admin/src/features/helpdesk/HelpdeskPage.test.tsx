@@ -2,6 +2,7 @@ import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, expect, it, vi } from 'vitest';
 import { createQueryClient, Providers } from '../../app/providers';
+import { on, stubFetch } from '../../testing/stubFetch';
 import type { UserRow } from './api';
 import { HelpdeskPage } from './HelpdeskPage';
 
@@ -27,28 +28,17 @@ const gina: UserRow = {
   enrolledTypes: [],
 };
 
-function stub(results: UserRow[], errors: { storeId: string; message: string }[] = []) {
-  const urls: string[] = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string) => {
-      urls.push(url);
-      if (url === '/api/directory/stores') {
-        return Response.json([
-          {
-            id: 'corp-ad',
-            name: 'Corp AD',
-            type: 'active-directory',
-            capabilities: { canUnlock: true, canSearch: true },
-          },
-          { id: 'corp-ldap', name: 'Corp LDAP', type: 'ldap', capabilities: { canUnlock: true, canSearch: true } },
-        ]);
-      }
-      return Response.json({ results, errors });
-    }),
+const stores = on('GET', '/api/directory/stores', () =>
+  Response.json([
+    { id: 'corp-ad', name: 'Corp AD', type: 'active-directory', capabilities: { canUnlock: true, canSearch: true } },
+    { id: 'corp-ldap', name: 'Corp LDAP', type: 'ldap', capabilities: { canUnlock: true, canSearch: true } },
+  ]),
+);
+const stub = (results: UserRow[], errors: { storeId: string; message: string }[] = []) =>
+  stubFetch(
+    stores,
+    on('GET', /^\/api\/users\?/, () => Response.json({ results, errors })),
   );
-  return urls;
-}
 afterEach(() => vi.unstubAllGlobals());
 
 const renderPage = (onAction = vi.fn()) =>
@@ -60,7 +50,7 @@ const renderPage = (onAction = vi.fn()) =>
 
 it('searches as the agent types (debounced) and shows users with lock state, store and enrollment', async () => {
   const user = userEvent.setup();
-  const urls = stub([carol, gina]);
+  const calls = stub([carol, gina]);
   renderPage();
   expect(screen.getByText(/Type a name, username/)).toBeInTheDocument();
   await user.type(screen.getByLabelText(/Search users/), 'car');
@@ -72,7 +62,7 @@ it('searches as the agent types (debounced) and shows users with lock state, sto
   expect(first).toHaveTextContent('Security questions, Email');
   expect(second).toHaveTextContent('Not enrolled');
   expect(second).toHaveTextContent('Corp LDAP');
-  const searches = urls.filter((u) => u.startsWith('/api/users'));
+  const searches = calls.map((c) => c.url).filter((u) => u.startsWith('/api/users'));
   expect(searches).toEqual(['/api/users?search=car']); // one request for three keystrokes
 });
 

@@ -2,6 +2,7 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, expect, it, vi } from 'vitest';
 import { createQueryClient, Providers } from '../../app/providers';
+import { type Call, on, stubFetch } from '../../testing/stubFetch';
 import type { CaseView, HistoryItem, LinkedAccount, Permit, UnlockResponse, UserProfile, UserRow } from './api';
 import { UnlockDialog } from './UnlockDialog';
 
@@ -121,37 +122,10 @@ function caseView(verified: string[] = [], emailVerified = false, mode: 'restric
   } satisfies CaseView;
 }
 
-type Call = { method: string; url: string; body: unknown; headers: Record<string, string> };
-type Route = (call: Call) => Response | undefined;
-
-/** Stubs fetch: the first route that answers wins; records every call. */
-function stub(...routes: Route[]) {
-  const calls: Call[] = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string, init: RequestInit = {}) => {
-      const call = {
-        method: init.method ?? 'GET',
-        url,
-        body: init.body ? JSON.parse(String(init.body)) : undefined,
-        headers: (init.headers ?? {}) as Record<string, string>,
-      };
-      calls.push(call);
-      for (const r of routes) {
-        const res = r(call);
-        if (res) return res;
-      }
-      return Response.json({ statusCode: 404, message: `no stub for ${call.method} ${url}` }, { status: 404 });
-    }),
-  );
-  return calls;
-}
 afterEach(() => vi.unstubAllGlobals());
 
-const get = (path: string, body: unknown) => (c: Call) =>
-  c.method === 'GET' && c.url === `/api${path}` ? Response.json(body) : undefined;
-const post = (path: string, answer: (c: Call) => Response) => (c: Call) =>
-  c.method === 'POST' && c.url === `/api${path}` ? answer(c) : undefined;
+const get = (path: string, body: unknown) => on('GET', `/api${path}`, () => Response.json(body));
+const post = (path: string, answer: (c: Call) => Response) => on('POST', `/api${path}`, answer);
 
 const renderDialog = (initialView: 'unlock' | 'history' = 'unlock') => {
   const onClose = vi.fn();
@@ -184,7 +158,7 @@ const unlocked = (accounts: { storeId: string; userId: string }[], key: string):
 it('restricted mode: Next stays disabled until the backend says the case is authenticated, wrong answers show its message', async () => {
   const user = userEvent.setup();
   let answered: string[] = [];
-  stub(
+  stubFetch(
     get('/users/corp-ad/g-carol', profile()),
     post('/users/corp-ad/g-carol/cases', () => Response.json(caseView())),
     post('/cases/case-1/security-answers', (c) => {
@@ -244,7 +218,7 @@ it('restricted mode: Next stays disabled until the backend says the case is auth
 it('unrestricted mode: Authenticate can be skipped; the unlock sends the case, ticket and an Idempotency-Key, and shows each result with its read-back', async () => {
   const user = userEvent.setup();
   const unrestricted = { mode: 'unrestricted' as const, requiredTypes: 1, minSecurityQuestions: 0 };
-  const calls = stub(
+  const calls = stubFetch(
     get(
       '/users/corp-ad/g-carol',
       profile({}, { skipAuthentication: ok, unlock: ok, authenticationRequired: false, policy: unrestricted }),
@@ -270,7 +244,7 @@ it('unrestricted mode: Authenticate can be skipped; the unlock sends the case, t
 });
 
 it('unenrolled users get only the Unlock page; the backend’s refusal is shown and Unlock is disabled', async () => {
-  const calls = stub(
+  const calls = stubFetch(
     get(
       '/users/corp-ad/g-carol',
       profile(
@@ -291,7 +265,7 @@ it('unenrolled users get only the Unlock page; the backend’s refusal is shown 
 it('lists locked linked accounts: selectable ones checked, Entra ID and admin-locked ones shown but not selectable with the reason', async () => {
   const user = userEvent.setup();
   const unrestricted = { mode: 'unrestricted' as const, requiredTypes: 1, minSecurityQuestions: 0 };
-  const calls = stub(
+  const calls = stubFetch(
     get(
       '/users/corp-ad/g-carol',
       profile(
@@ -362,7 +336,7 @@ it('shows the backend’s error; a retry of the same click reuses its Idempotenc
   const user = userEvent.setup();
   const unrestricted = { mode: 'unrestricted' as const, requiredTypes: 1, minSecurityQuestions: 0 };
   let attempts = 0;
-  const calls = stub(
+  const calls = stubFetch(
     get(
       '/users/corp-ad/g-carol',
       profile({}, { skipAuthentication: ok, unlock: ok, authenticationRequired: false, policy: unrestricted }),
@@ -390,7 +364,7 @@ it('shows the backend’s error; a retry of the same click reuses its Idempotenc
 });
 
 it('a case the backend refuses to open shows its reason on the Authenticate page', async () => {
-  stub(
+  stubFetch(
     get(
       '/users/corp-ad/g-carol',
       profile(
@@ -430,7 +404,7 @@ it('History: newest first as sentences, and as a table', async () => {
     comment: null,
     client: 'admin',
   });
-  stub(
+  stubFetch(
     get('/users/corp-ad/g-carol', profile()),
     get('/users/corp-ad/g-carol/history?limit=50', {
       items: [

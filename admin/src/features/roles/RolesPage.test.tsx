@@ -2,9 +2,9 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, expect, it, vi } from 'vitest';
 import { createQueryClient, Providers } from '../../app/providers';
+import { on, stubFetch } from '../../testing/stubFetch';
 import type { RoleView } from './api';
 import RolesPage from './RolesPage';
-import { on, stubFetch } from './testing';
 
 const agentRole: RoleView = {
   roleId: 'helpdesk-agent',

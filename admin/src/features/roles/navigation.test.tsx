@@ -2,8 +2,8 @@ import { render, screen, within } from '@testing-library/react';
 import { afterEach, expect, it, vi } from 'vitest';
 import { App } from '../../app/App';
 import { createQueryClient, Providers } from '../../app/providers';
+import { on, stubFetch } from '../../testing/stubFetch';
 import type { SessionAccess } from './api';
-import { on, stubFetch } from './testing';
 
 const session = {
   agent: {

@@ -41,7 +41,3 @@ export function refuse(code: string, message: string, fields: FieldProblem[] = [
 export function fold<C, E, S>(decider: Decider<C, E, S>, events: readonly E[]): S {
   return events.reduce(decider.evolve, decider.initialState());
 }
-
-export function assertNever(value: never): never {
-  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
-}

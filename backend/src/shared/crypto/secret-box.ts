@@ -74,8 +74,3 @@ export function decryptSecret(token: string, keys: EncryptionKey | readonly Encr
 export function isEncryptedSecret(value: unknown): value is string {
   return typeof value === 'string' && TOKEN.test(value);
 }
-
-/** The key id an encrypted secret was written with (to find secrets needing re-encryption after rotation). */
-export function encryptedSecretKeyId(token: string): string | undefined {
-  return TOKEN.exec(token)?.[1];
-}

@@ -3,7 +3,7 @@
  * `verifyTotp` returns the matched time step so callers can refuse a replay of an already-accepted code
  * (RFC 6238 §5.2: the verifier must not accept the second attempt of the same OTP).
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export type TotpAlgorithm = 'sha1' | 'sha256' | 'sha512';
 export type TotpOptions = { digits?: number; period?: number; algorithm?: TotpAlgorithm; t0?: number };
@@ -86,11 +86,6 @@ export function verifyTotp(
     if (timingSafeEqual(Buffer.from(expected), Buffer.from(submitted)) && match === undefined) match = step;
   }
   return match === undefined ? { valid: false } : { valid: true, step: match };
-}
-
-/** A new random TOTP seed (160 bits, RFC 4226's recommended length for SHA-1). */
-export function newTotpSecret(): Buffer {
-  return randomBytes(20);
 }
 
 /** The otpauth:// URI authenticator apps read from a QR code. */

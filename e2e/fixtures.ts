@@ -11,7 +11,8 @@
  * - `directory`: locks seed users with real failed binds (`lockAd('carol')`, `lockLdap('carol')`).
  * - `mailbox`: the SMTP mailbox's HTTP API (`waitForCode(to)`, `messages(to)`, `clear()`).
  * - `agentApi(agent)`: an APIRequestContext signed in as the agent, with `csrf` for state-changing calls.
- * - `screens.save(name)`: a full-page PNG in test-results/screens/<name>.png (kept after the run, for reviews).
+ * - `screens.save(name, page?)`: a full-page PNG of the test's page (or another one, such as a second agent's) in
+ *   test-results/screens/<name>.png (kept after the run, for reviews).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -72,7 +73,7 @@ type Fixtures = {
   directory: DirectoryApi;
   mailbox: MailboxApi;
   agentApi: (agent: AgentName) => Promise<AgentApi>;
-  screens: { save(name: string): Promise<void> };
+  screens: { save(name: string, of?: Page): Promise<void> };
 };
 
 export function mailboxApi(url: string): MailboxApi {
@@ -160,8 +161,8 @@ export const test = base.extend<Fixtures>({
     const dir = join(testInfo.project.outputDir, 'screens');
     mkdirSync(dir, { recursive: true });
     await use({
-      async save(name) {
-        await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+      async save(name, of = page) {
+        await of.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
       },
     });
   },

@@ -47,6 +47,9 @@ async function agentPage(browser: Browser, baseURL: string): Promise<Page> {
   return page;
 }
 
+// Every journey here at 1280×720 (the agent's second browser context too).
+test.use({ viewport: { width: 1280, height: 720 } });
+
 test('an administrator edits the Helpdesk agent role and the agent’s next request and screen follow it', async ({
   page,
   browser,
@@ -54,11 +57,10 @@ test('an administrator edits the Helpdesk agent role and the agent’s next requ
   signIn,
   agentApi,
   screens,
-}, testInfo) => {
+}) => {
   const admin = await agentApi('admin');
   const original = await getRole(admin.api, 'helpdesk-agent');
   const agent = await agentApi('agent');
-  const shot = (p: Page, name: string) => p.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
   try {
     // Before: restricted policy, so the agent must authenticate carol first; no View Audit.
     const before = await carolActions(agent);
@@ -77,7 +79,6 @@ test('an administrator edits the Helpdesk agent role and the agent’s next requ
     await expect(unlock).toBeHidden();
 
     // The administrator makes the role unrestricted, with Unlock Any Account and View Audit.
-    await page.setViewportSize({ width: 1280, height: 720 });
     await signIn('admin');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Roles & policy' }).click();
     const row = page.getByRole('table', { name: 'Roles' }).getByRole('row').filter({ hasText: 'Helpdesk agent' });
@@ -111,7 +112,7 @@ test('an administrator edits the Helpdesk agent role and the agent’s next requ
     const events = agentUi.getByRole('table', { name: 'Audit events' });
     await expect(events).toContainText('role.changed');
     await expect(events.getByRole('row').filter({ hasText: 'role.changed' }).first()).toContainText('Henry Admin');
-    await shot(agentUi, 'roles-03-agent-audit');
+    await screens.save('roles-03-agent-audit', agentUi);
 
     // The administrator takes Unlock Account (and View Audit) away again.
     await row.getByRole('button', { name: 'Edit Helpdesk agent' }).click();
@@ -128,14 +129,14 @@ test('an administrator edits the Helpdesk agent role and the agent’s next requ
     await agentUi.goto('/helpdesk');
     unlock = await openUnlockDialog(agentUi, 'carol', 'Corp Active Directory');
     await expect(unlock).toContainText(removed.openCase.reason as string);
-    await shot(agentUi, 'roles-04a-agent-unlock-refused');
+    await screens.save('roles-04a-agent-unlock-refused', agentUi);
     await agentUi.keyboard.press('Escape');
     // A bookmarked URL to a page the role no longer allows says why.
     await agentUi.goto('/audit');
     const notAllowed = agentUi.getByRole('alert').filter({ hasText: 'Not allowed' });
     await expect(notAllowed).toContainText('Your role (Helpdesk agent) lacks View Audit');
     await expect(agentNav.getByRole('link', { name: 'Audit' })).toHaveCount(0);
-    await shot(agentUi, 'roles-04-agent-not-allowed');
+    await screens.save('roles-04-agent-not-allowed', agentUi);
     await agentUi.context().close();
   } finally {
     await putRole(admin, original);
@@ -151,7 +152,6 @@ test('a stale edit (someone else saved first) is not applied: the form reloads t
   const admin = await agentApi('admin');
   const original = await getRole(admin.api, 'auditor');
   try {
-    await page.setViewportSize({ width: 1280, height: 720 });
     await signIn('admin');
     await page.goto('/roles');
     await page.getByRole('button', { name: 'Edit Auditor' }).click();
@@ -186,7 +186,6 @@ test('an auditor filters the audit log, exports exactly the filtered events and 
   signIn,
   screens,
 }) => {
-  await page.setViewportSize({ width: 1280, height: 720 });
   await signIn('auditor');
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav.getByRole('link', { name: 'Roles & policy' })).toHaveCount(0);

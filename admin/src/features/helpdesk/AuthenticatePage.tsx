@@ -161,16 +161,16 @@ function TypeLegend({ c, type }: { c: CaseView; type: AuthenticationType }) {
   );
 }
 
-function feedbackText(f: StepFeedback | undefined): { error?: string; ok?: string } {
-  if (!f) return {};
-  if (f.kind === 'error') return { error: f.message };
+/** The error to show under a step's input after its last attempt (none once verified or sent). */
+function feedbackError(f: StepFeedback | undefined): string | undefined {
+  if (!f) return undefined;
+  if (f.kind === 'error') return f.message;
   const r = f.result;
-  if (r.outcome === 'verified') return { ok: 'Verified' };
-  if (r.outcome === 'sent') return {};
+  if (r.outcome === 'verified' || r.outcome === 'sent') return undefined;
   const parts = [r.message ?? 'Not accepted'];
   if (r.attemptsLeft !== undefined) parts.push(`${r.attemptsLeft} tries left for this code`);
   if (r.lockedUntil) parts.push(`verification locked until ${formatDateTime(r.lockedUntil)}`);
-  return { error: parts.join('; ') };
+  return parts.join('; ');
 }
 
 function VerifyForm(props: {
@@ -185,7 +185,7 @@ function VerifyForm(props: {
   autoFocus?: boolean;
 }) {
   const [value, setValue] = useState('');
-  const { error } = feedbackText(props.feedback);
+  const error = feedbackError(props.feedback);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (value.trim()) props.onVerify(value.trim());
@@ -248,7 +248,7 @@ function CodeSection({
   const code = c.codes[type];
   const to = type === 'email' ? c.enrollment.maskedEmail : c.enrollment.maskedPhone;
   const verified = c.progress.verifiedTypes.includes(type);
-  const sendFeedback = feedbackText(kase.feedback[`send:${channel}`]);
+  const sendError = feedbackError(kase.feedback[`send:${channel}`]);
   const status =
     code?.status === 'expired'
       ? 'The code has expired; send a new one.'
@@ -270,9 +270,9 @@ function CodeSection({
             {code ? 'Send a new code' : 'Send code'} to {to ?? 'the enrolled address'}
           </Button>
         </Group>
-        {sendFeedback.error && (
+        {sendError && (
           <Text size="sm" c="red.8" role="alert">
-            {sendFeedback.error}
+            {sendError}
           </Text>
         )}
         {status && !verified && (

@@ -36,6 +36,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type { Request, Response } from 'express';
+import { RequirePermission } from '../policy/require-permission';
 import type { Agent } from '../session/agent-directory';
 import { CurrentSession, SessionGuard } from '../session/session.guard';
 import type { Session } from '../session/session-store';
@@ -185,7 +186,9 @@ export class UsersController {
     private readonly queries: QueryBus,
   ) {}
 
+  // Finding users and reading their profile needs a helpdesk role (any of these), not just a signed-in account.
   @Get()
+  @RequirePermission('UnlockAccount', 'ViewHistory')
   search(@Query() q: UserSearchDto, @CurrentSession() session: Session, @Req() req: Request) {
     return this.queries.execute(
       new SearchUsers(helpdeskContext(agentOf(session), req), {
@@ -199,6 +202,7 @@ export class UsersController {
   }
 
   @Get(':storeId/:userId')
+  @RequirePermission('UnlockAccount', 'ViewHistory')
   profile(
     @Param('storeId') storeId: string,
     @Param('userId') userId: string,

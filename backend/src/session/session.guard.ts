@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import {
   type CanActivate,
   createParamDecorator,
@@ -15,6 +16,14 @@ export type AuthenticatedRequest = Request & { session: Session; sessionToken: s
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** Constant-time comparison of the CSRF header with the session's token. */
+function sameToken(header: string | string[] | undefined, expected: string): boolean {
+  if (typeof header !== 'string') return false;
+  const a = Buffer.from(header);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 /**
  * Requires a live agent session (cookie) and, for state-changing requests, the session's CSRF token in the
  * `X-CSRF-Token` header (the cookie alone is never enough to change anything).
@@ -30,7 +39,7 @@ export class SessionGuard implements CanActivate {
     if (!token || !session) {
       throw new UnauthorizedException({ statusCode: 401, reason: 'no-session', message: 'Sign in to continue.' });
     }
-    if (!SAFE_METHODS.has(req.method) && req.headers['x-csrf-token'] !== session.csrfToken) {
+    if (!SAFE_METHODS.has(req.method) && !sameToken(req.headers['x-csrf-token'], session.csrfToken)) {
       throw new ForbiddenException({
         statusCode: 403,
         reason: 'csrf',

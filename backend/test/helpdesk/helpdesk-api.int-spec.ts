@@ -212,6 +212,15 @@ describe('helpdesk users API', () => {
     await http().get('/api/users?search=alice').expect(401);
   });
 
+  it('a signed-in account without a helpdesk role cannot search users or read a profile', async () => {
+    const noRole = await signIn('hd.auditor', 'AuditPass1!'); // Auditors map to no role in this configuration
+    const search = await as(noRole).get('/api/users?search=alice').expect(403);
+    expect(search.body.reason).toBe('permission');
+    const found = await as(agent).get('/api/users?search=alice').expect(200);
+    const alice = found.body.results[0] as Row & { id: string };
+    await as(noRole).get(`/api/users/${alice.storeId}/${alice.id}`).expect(403);
+  });
+
   it('unrestricted unlock of an enrolled user (no case given: one is opened), read back, user told by e-mail', async () => {
     const dave = await lock('ad', 'dave');
     expect(await lockStateOf('ad', dave.id)).toBe('locked');

@@ -17,5 +17,17 @@ export const readableText = {
 /** Alert titles drawn in the alert's colour are too light on its tint (yellow 1.8:1); dark titles read at AA. */
 export const readableAlert = { title: { color: 'var(--mantine-color-gray-9)' } };
 
+/**
+ * Colours of an event's outcome (audit table badges, history timeline and text) that read at AA both as text on white
+ * (and on striped rows) and as white text on a filled badge. Mantine's green.9 (4.4:1) and orange.9 (4.3:1) do not.
+ */
+export const OUTCOME_COLOR: Record<'success' | 'failure' | 'refused' | 'requested' | 'locked', string> = {
+  success: 'teal.9',
+  failure: 'red.9',
+  refused: 'grape.9',
+  requested: 'blue.9',
+  locked: 'gray.8',
+};
+
 /** For dialogs: Modal `styles` that apply readableText inside the portal. */
 export const readableModal = { content: readableText };

@@ -17,9 +17,9 @@ import {
 } from '@mantine/core';
 import { useState } from 'react';
 import { useStores } from '../../api/stores';
-import { readableAlert, readableModal } from '../../components/contrast';
+import { OUTCOME_COLOR, readableAlert, readableModal } from '../../components/contrast';
 import { ACTIONS, type AuditFilter, type AuditItem, exportUrl, OUTCOMES } from './api';
-import { AUTH_TYPE_LABEL, formatTime, isoToLocalInput, localInputToIso, OUTCOME_COLOR, OUTCOME_LABEL } from './format';
+import { AUTH_TYPE_LABEL, formatTime, isoToLocalInput, localInputToIso, OUTCOME_LABEL } from './format';
 import { useAuditEvents, useAuditFilter, useVerifyChain } from './hooks';
 
 /** Audit (View Audit): every recorded event, filtered, paged, exported, and the hash chain verified. */

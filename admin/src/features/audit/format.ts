@@ -27,15 +27,6 @@ export const OUTCOME_LABEL: Record<Outcome, string> = {
   locked: 'Locked',
 };
 
-/** Filled badge colours with white text at WCAG AA (Mantine's green/orange shades are too light for it). */
-export const OUTCOME_COLOR: Record<Outcome, string> = {
-  success: 'teal.9',
-  failure: 'red.9',
-  refused: 'grape.9',
-  requested: 'blue.9',
-  locked: 'gray.8',
-};
-
 export const AUTH_TYPE_LABEL: Record<string, string> = {
   securityQuestions: 'Security questions',
   authenticator: 'Authenticator',

@@ -117,7 +117,7 @@ function PolicySummary({ c }: { c: CaseView }) {
           <Badge
             key={t}
             variant={p.verifiedTypes.includes(t) ? 'filled' : 'outline'}
-            color={p.verifiedTypes.includes(t) ? 'green.9' : 'gray.7'}
+            color={p.verifiedTypes.includes(t) ? 'teal.9' : 'gray.7'}
           >
             {authTypeLabel[t]}
             {p.verifiedTypes.includes(t) ? ' ✓' : ''}
@@ -126,11 +126,11 @@ function PolicySummary({ c }: { c: CaseView }) {
       </Group>
       <Progress
         value={(done / p.required) * 100}
-        color={p.met ? 'green.9' : 'indigo.7'}
+        color={p.met ? 'teal.9' : 'indigo.7'}
         aria-label="Authentication progress"
         aria-valuetext={`${done} of ${p.required} verified`}
       />
-      <Text size="sm" role="status" fw={500} c={p.met ? 'green.9' : undefined}>
+      <Text size="sm" role="status" fw={500} c={p.met ? 'teal.9' : undefined}>
         {c.authenticated
           ? `Authenticated (${done} of ${p.required} verified) until ${formatDateTime(c.authenticatedUntil ?? undefined)}`
           : `${done} of ${p.required} verified`}
@@ -153,7 +153,7 @@ function TypeLegend({ c, type }: { c: CaseView; type: AuthenticationType }) {
         {authTypeLabel[type]}
       </Text>
       {ok && (
-        <Badge color="green.9" size="sm">
+        <Badge color="teal.9" size="sm">
           Verified
         </Badge>
       )}
@@ -207,14 +207,14 @@ function VerifyForm(props: {
           autoFocus={props.autoFocus}
           rightSection={
             props.verified ? (
-              <Text c="green.9" fw={700} aria-label="Verified">
+              <Text c="teal.9" fw={700} aria-label="Verified">
                 ✓
               </Text>
             ) : null
           }
         />
         {props.verified ? (
-          <Badge color="green.9" size="lg" mt={props.label ? 28 : 4} style={{ flexShrink: 0 }}>
+          <Badge color="teal.9" size="lg" mt={props.label ? 28 : 4} style={{ flexShrink: 0 }}>
             Verified
           </Badge>
         ) : (

@@ -1,19 +1,10 @@
 import { Alert, Button, Group, Loader, SegmentedControl, Stack, Table, Text, Timeline } from '@mantine/core';
 import { useState } from 'react';
 import { errorMessage } from '../../api/client';
-import { readableAlert } from '../../components/contrast';
+import { OUTCOME_COLOR, readableAlert } from '../../components/contrast';
 import type { AccountRef, AuthenticationType, HistoryItem } from './api';
 import { authTypeLabel, formatDateTime } from './labels';
 import { useUserHistory } from './useUnlockDialog';
-
-// Dark shades: AA contrast as text on white; also the timeline bullets.
-const OUTCOME_COLOR: Record<string, string> = {
-  success: 'green.9',
-  failure: 'red.9',
-  refused: 'orange.9',
-  locked: 'red.9',
-  requested: 'gray.7',
-};
 
 /** The user's helpdesk history, newest first: readable sentences, or a table of the same entries. */
 export function HistoryView({ user }: { user: AccountRef }) {
@@ -57,7 +48,7 @@ export function HistoryView({ user }: { user: AccountRef }) {
       ) : view === 'sentences' ? (
         <Timeline bulletSize={12} lineWidth={2} role="list" aria-label="History">
           {items.map((e) => (
-            <Timeline.Item key={e.eventId} role="listitem" color={OUTCOME_COLOR[e.outcome ?? ''] ?? 'gray.6'}>
+            <Timeline.Item key={e.eventId} role="listitem" color={e.outcome ? OUTCOME_COLOR[e.outcome] : 'gray.6'}>
               <Text size="sm">{e.summary}</Text>
               <Text size="xs" c="gray.7">
                 {formatDateTime(e.time)}
@@ -93,7 +84,7 @@ export function HistoryView({ user }: { user: AccountRef }) {
                   </Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>
                     {e.outcome ? (
-                      <Text span size="sm" fw={600} c={OUTCOME_COLOR[e.outcome] ?? 'gray.7'}>
+                      <Text span size="sm" fw={600} c={OUTCOME_COLOR[e.outcome]}>
                         {e.outcome}
                       </Text>
                     ) : (

@@ -84,7 +84,7 @@ export function UnlockDialog({
           </Button>
         </Group>
         {skip.offered && !skip.allowed && skip.reason && (
-          <Text size="sm" c="orange.9" role="alert">
+          <Text size="sm" c="red.9" role="alert">
             Skip is not possible: {skip.reason}
           </Text>
         )}

@@ -15,7 +15,7 @@ import {
 } from '@mantine/core';
 import { type ReactNode, useState } from 'react';
 import { ApiError } from '../../api/client';
-import { readableAlert } from '../../components/contrast';
+import { OUTCOME_COLOR, readableAlert } from '../../components/contrast';
 import type { UnlockResponse, UnlockResultView, UserProfile } from './api';
 import { LockBadge } from './LockBadge';
 import { formatDateTime, lockLabel } from './labels';
@@ -25,11 +25,11 @@ import type { useUnlock } from './useUnlockDialog';
 
 type UnlockHook = ReturnType<typeof useUnlock>;
 
-// Filled badges in dark shades: white text at AA contrast (4.5:1 or better).
+// Filled badges in the audit's outcome colours: white text at AA contrast (4.5:1 or better).
 const OUTCOME: Record<UnlockResultView['outcome'], { label: string; color: string }> = {
-  unlocked: { label: 'Unlocked', color: 'green.9' },
-  failed: { label: 'Failed', color: 'red.9' },
-  refused: { label: 'Refused', color: 'orange.9' },
+  unlocked: { label: 'Unlocked', color: OUTCOME_COLOR.success },
+  failed: { label: 'Failed', color: OUTCOME_COLOR.failure },
+  refused: { label: 'Refused', color: OUTCOME_COLOR.refused },
   pending: { label: 'Not confirmed yet', color: 'gray.8' },
 };
 
@@ -152,7 +152,7 @@ export function UnlockPage({
                 </Text>
               )}
               {profile.linkErrors.map((e) => (
-                <Text key={e.storeId} size="sm" c="orange.9" role="alert">
+                <Text key={e.storeId} size="sm" c="red.9" role="alert">
                   Linked accounts in {e.storeId} could not be checked: {e.message}
                 </Text>
               ))}

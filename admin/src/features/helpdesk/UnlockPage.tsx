@@ -20,7 +20,7 @@ import type { UnlockResponse, UnlockResultView, UserProfile } from './api';
 import { LockBadge } from './LockBadge';
 import { formatDateTime, lockLabel } from './labels';
 import type { Gate, UnlockCandidate } from './unlockModel';
-import { accountKey, unlockedLinkedCount } from './unlockModel';
+import { accountKey, accountLabel, unlockedLinkedCount } from './unlockModel';
 import type { useUnlock } from './useUnlockDialog';
 
 type UnlockHook = ReturnType<typeof useUnlock>;
@@ -215,15 +215,6 @@ export function UnlockPage({
       </Group>
     </Stack>
   );
-}
-
-/** "Carol Clark (carol) in Corp OpenLDAP": the user's own account or one of the linked accounts. */
-function accountLabel(profile: UserProfile, r: { storeId: string; userId: string; dn: string }): string {
-  const a = profile.account;
-  if (a.storeId === r.storeId && a.id === r.userId)
-    return `${a.displayName ?? a.username} (${a.username ?? a.id}) in ${profile.store.name}`;
-  const l = profile.linkedAccounts.find((x) => x.storeId === r.storeId && x.id === r.userId);
-  return l ? `${l.displayName ?? l.username} (${l.username ?? l.id}) in ${l.storeName}` : `${r.dn} in ${r.storeId}`;
 }
 
 function UnlockResults({ response, profile }: { response: UnlockResponse; profile: UserProfile }) {

@@ -135,6 +135,15 @@ export function unlockCandidates(profile: UserProfile): UnlockCandidate[] {
   return [subject, ...linked];
 }
 
+/** "Carol Clark (carol) in Corp OpenLDAP": the user's own account or one of the linked accounts. */
+export function accountLabel(profile: UserProfile, r: { storeId: string; userId: string; dn: string }): string {
+  const a = profile.account;
+  if (a.storeId === r.storeId && a.id === r.userId)
+    return `${a.displayName ?? a.username} (${a.username ?? a.id}) in ${profile.store.name}`;
+  const l = profile.linkedAccounts.find((x) => x.storeId === r.storeId && x.id === r.userId);
+  return l ? `${l.displayName ?? l.username} (${l.username ?? l.id}) in ${l.storeName}` : `${r.dn} in ${r.storeId}`;
+}
+
 /** Unlocked linked accounts the page mentions (so the agent knows they were found and need nothing). */
 export function unlockedLinkedCount(profile: UserProfile): number {
   return profile.linkedAccounts.filter((l) => l.lock.state === 'unlocked' && l.storeType !== 'entra-id').length;

@@ -1,10 +1,12 @@
 import '@testing-library/jest-dom/vitest';
 // jsdom lacks a few browser APIs that Mantine uses.
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach, vi } from 'vitest';
 
 // Without vitest globals, Testing Library cannot register its own cleanup.
 afterEach(cleanup);
+// CI machines are small (2 cores): give findBy*/waitFor more than the default second before failing.
+configure({ asyncUtilTimeout: 3000 });
 
 Object.defineProperty(window, 'matchMedia', {
   writable: true,

@@ -1,6 +1,7 @@
 import { BadRequestException, Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { RequirePermission } from '../policy/require-permission';
 import { SessionGuard } from '../session/session.guard';
 import { commaList, queryBoolean } from '../shared/http/query-transforms';
 import { DirectorySearchService, UnknownStoreError } from './directory-search.service';
@@ -60,6 +61,8 @@ export class DirectoryController {
     return this.registry.list().map((s) => ({ id: s.id, name: s.name, type: s.type, capabilities: s.capabilities }));
   }
 
+  // Searching people needs a helpdesk role (like GET /api/users); the store list above only needs a session.
+  @RequirePermission('UnlockAccount', 'ViewHistory')
   @Get('search')
   async find(@Query() dto: DirectorySearchDto) {
     try {

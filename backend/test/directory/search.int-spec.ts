@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { ValidationPipe } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { parseConfig } from '../../src/config/config.loader';
@@ -17,6 +18,7 @@ import { DirectorySearchService } from '../../src/directory/directory-search.ser
 import { ENTRA_UNLOCK_REFUSAL } from '../../src/directory/entra-id.store';
 import { IdentityStoreRegistry } from '../../src/directory/identity-store.registry';
 import { EventStoreModule } from '../../src/event-store/event-store.module';
+import { PolicyModule } from '../../src/policy/policy.module';
 import { SessionModule } from '../../src/session/session.module';
 import { type Lab, startOpenLdap, startSambaAd } from '../labs/labs';
 import { adStoreRaw, ldapStoreRaw } from './support';
@@ -47,14 +49,28 @@ beforeAll(async () => {
         },
       ],
       links: { rules: [{ stores: ['ad', 'ldap'], attribute: 'employeeId' }] },
+      // hd.tier2 (group Helpdesk Tier2) may search; hd.auditor has no role here.
+      roles: [
+        {
+          roleId: 'tier2',
+          name: 'Tier 2',
+          priority: 10,
+          mappedGroups: [{ storeId: 'ad', group: 'Helpdesk Tier2' }],
+          permissions: ['UnlockAccount'],
+          scope: { storeIds: ['*'] },
+          policy: { mode: 'unrestricted', requiredTypes: 1, minSecurityQuestions: 0 },
+        },
+      ],
     },
     { env: { AD_BIND_PW: ad.helpdeskPw, LDAP_BIND_PW: ldap.helpdeskPw }, baseDir: process.cwd() },
   ).config;
   dataDir = mkdtempSync(join(tmpdir(), 'unlockdesk-search-'));
   const moduleRef = await Test.createTestingModule({
     imports: [
+      CqrsModule.forRoot(),
       ConfigModule.forConfig(config),
       EventStoreModule.forRoot({ dataDir }),
+      PolicyModule,
       DirectoryModule,
       SessionModule.forRoot({ dataDir }),
     ],
@@ -130,6 +146,15 @@ describe('directory search across stores', () => {
     expect(signedIn.body.agent).toMatchObject({ storeId: 'ad', username: 'hd.tier2' });
     expect(signedIn.body.agent.groups).toEqual(expect.arrayContaining(['Helpdesk Tier2', 'Helpdesk Agents']));
     agentCookie = signedIn.headers['set-cookie'][0].split(';')[0];
+
+    // A directory account without a helpdesk role signs in but may not search people.
+    const auditor = await request(server)
+      .post('/api/session')
+      .send({ storeId: 'ad', username: 'hd.auditor', password: 'AuditPass1!' })
+      .expect(200);
+    const auditorCookie = auditor.headers['set-cookie'][0].split(';')[0];
+    const refused = await request(server).get('/api/directory/search?q=carol').set('Cookie', auditorCookie).expect(403);
+    expect(refused.body.reason).toBe('permission');
   });
 
   it('REST: GET /api/directory/stores and /api/directory/search', async () => {

@@ -41,14 +41,33 @@ interface Running {
   stop: () => Promise<void>;
 }
 
+/** A caught-up projection in the shared live loop; `leave` ends its turn there (with the error that ejected it). */
+interface Member {
+  p: Projection;
+  leave: (err?: unknown) => void;
+}
+
+/** The one subscription that feeds every caught-up projection. */
+interface Shared {
+  subscription: Subscription;
+  /** Position of the last event the loop has applied (or that it started after); -1n before the first. */
+  position: bigint;
+  closing: boolean;
+  done: Promise<void>;
+}
+
 /**
  * Runs projections from the event store into the read-model database. Each projection has its own checkpoint; every
  * batch of events and the checkpoint after it are written in ONE transaction, so a crash (even SIGKILL) at any point
  * leaves the read model exactly at its checkpoint and the next run resumes there: no duplicate, no missing row.
  *
- * Per projection: catch up by pages of `readAll` from the checkpoint, then follow a `subscribeToAll` from it (which
- * itself catches up whatever was appended meanwhile), applying what is available in batches. A projection whose
- * version changed is rebuilt: its tables are dropped and re-created and it replays from position 0.
+ * Per projection: catch up on its own by pages of `readAll` from the checkpoint (a lagging or rebuilding projection
+ * holds no other back), then join the shared live loop: ONE `subscribeToAll` for all caught-up projections, whose
+ * available events are applied in batches, each batch in ONE transaction that applies it to every member (filtered by
+ * its `eventTypes`) and advances every member's checkpoint. Each member runs in a savepoint: one whose `apply` throws
+ * is rolled back alone, leaves the loop, and retries from its checkpoint on its own (then joins again), while the
+ * others commit. A projection whose version changed is rebuilt: its tables are dropped and re-created and it replays
+ * from position 0.
  *
  * Not built on Nest's in-process EventBus: that bus forgets what it published, the event store does not.
  */
@@ -57,6 +76,9 @@ export class ProjectionRunner {
   private readonly status = new Map<string, ProjectionStatus>();
   private readonly errors = new Map<string, string>();
   private readonly running = new Map<string, Running>();
+  private readonly live = new Map<string, Member>();
+  private shared: Shared | undefined;
+  private readonly closingShared = new Set<Promise<void>>();
   private readonly batchSize: number;
   private readonly lagCap: number;
   private readonly retryDelayMs: number;
@@ -115,6 +137,8 @@ export class ProjectionRunner {
     const running = [...this.running.values()];
     this.running.clear();
     await Promise.all(running.map((r) => r.stop()));
+    if (this.shared) this.closeShared(this.shared);
+    await Promise.all([...this.closingShared]);
     for (const name of this.byName.keys()) this.status.set(name, 'stopped');
   }
 
@@ -296,10 +320,9 @@ export class ProjectionRunner {
     }
   }
 
-  /** Background loop: catch up, then live; on failure, wait and start again from the checkpoint. */
+  /** Background loop: catch up on its own, then join the shared live loop; on failure, wait and start again. */
   private follow(p: Projection): void {
     let stopped = false;
-    let subscription: Subscription | undefined;
     let wake: (() => void) | undefined;
     const loop = (async () => {
       let delay = this.retryDelayMs;
@@ -308,14 +331,15 @@ export class ProjectionRunner {
           this.status.set(p.name, this.checkpoint(p.name).rebuilding ? 'rebuilding' : 'catching-up');
           await this.catchUpPages(p, () => stopped);
           if (stopped) break;
+          let joined = false;
+          const left = new Promise<void>((resolve, reject) => {
+            joined = this.join(p, (err) => (err === undefined ? resolve() : reject(err)));
+          });
+          if (!joined) continue; // the live loop is already past our checkpoint: read on, on our own
           this.status.set(p.name, 'live');
           this.errors.delete(p.name);
           delay = this.retryDelayMs;
-          subscription = this.store.subscribeToAll({ fromPosition: this.checkpoint(p.name).position });
-          for await (const batch of batches(subscription, this.batchSize)) {
-            if (stopped) break;
-            this.applyBatch(p, batch);
-          }
+          await left;
           if (!stopped) throw new Error('subscription ended');
         } catch (err) {
           if (stopped) break;
@@ -331,9 +355,6 @@ export class ProjectionRunner {
             };
           });
           delay = Math.min(delay * 2, 30_000);
-        } finally {
-          await subscription?.close();
-          subscription = undefined;
         }
       }
     })();
@@ -341,11 +362,108 @@ export class ProjectionRunner {
       stop: async () => {
         stopped = true;
         wake?.();
-        await subscription?.close();
+        this.leave(p.name);
         await loop;
         this.status.set(p.name, 'stopped');
       },
     });
+  }
+
+  /**
+   * Adds a caught-up projection to the shared live loop (starting the loop from its checkpoint if there is none).
+   * Refused (false) when the loop has already applied events past the projection's checkpoint: the projection reads
+   * them on its own first. Events the loop delivers at or before a member's checkpoint are skipped for it.
+   */
+  private join(p: Projection, leave: (err?: unknown) => void): boolean {
+    const position = this.checkpoint(p.name).position ?? -1n;
+    if (this.shared && this.shared.position > position) return false;
+    this.live.set(p.name, { p, leave });
+    if (!this.shared) this.shared = this.startShared(position);
+    return true;
+  }
+
+  /** Takes a projection out of the live loop (no-op if not in it); the loop closes when its last member leaves. */
+  private leave(name: string, err?: unknown): void {
+    const member = this.live.get(name);
+    if (!member) return;
+    this.live.delete(name);
+    if (this.live.size === 0 && this.shared) this.closeShared(this.shared);
+    member.leave(err);
+  }
+
+  private startShared(from: bigint): Shared {
+    const subscription = this.store.subscribeToAll({ fromPosition: from < 0n ? undefined : from });
+    const shared: Shared = { subscription, position: from, closing: false, done: Promise.resolve() };
+    shared.done = (async () => {
+      let error: unknown = new Error('subscription ended');
+      try {
+        for await (const batch of batches(subscription, this.batchSize)) {
+          if (shared.closing) return;
+          this.applyLive(batch);
+          shared.position = batch[batch.length - 1].position;
+        }
+      } catch (err) {
+        error = err;
+      }
+      if (shared.closing) return;
+      // The subscription ended or failed: every member goes back to catching up on its own.
+      if (this.shared === shared) this.shared = undefined;
+      for (const name of [...this.live.keys()]) this.leave(name, error);
+    })();
+    return shared;
+  }
+
+  private closeShared(shared: Shared): void {
+    shared.closing = true;
+    if (this.shared === shared) this.shared = undefined;
+    const closed = (async () => {
+      await shared.subscription.close();
+      await shared.done;
+    })().catch((err: unknown) => this.log(`projections: closing the live subscription failed: ${String(err)}`));
+    this.closingShared.add(closed);
+    void closed.finally(() => this.closingShared.delete(closed));
+  }
+
+  /**
+   * One transaction for a live batch: each member, in its own savepoint, applies the events after its checkpoint (of
+   * its event types) and advances its checkpoint to the end of the batch. A member whose apply throws is rolled back
+   * to its savepoint and leaves the loop (to retry from its checkpoint on its own); if the commit itself fails, all do.
+   */
+  private applyLive(batch: readonly RecordedEvent[]): void {
+    const members = [...this.live.values()];
+    if (members.length === 0 || batch.length === 0) return;
+    const last = batch[batch.length - 1].position;
+    const failed = new Map<Member, unknown>();
+    const now = Date.now();
+    try {
+      this.transaction(() => {
+        for (const m of members) {
+          const cp = this.checkpoint(m.p.name);
+          const from = cp.position ?? -1n;
+          if (last <= from) continue;
+          const types = m.p.eventTypes;
+          this.db.exec('SAVEPOINT live_projection');
+          try {
+            for (const e of batch) {
+              if (e.position <= from) continue; // already applied
+              if (!types || types.includes(e.type)) m.p.apply(this.db, e);
+            }
+            this.putCheckpoint.run(m.p.name, m.p.version, last, cp.rebuilding ? 1 : 0, now);
+            this.db.exec('RELEASE live_projection');
+          } catch (err) {
+            failed.set(m, err);
+            this.db.exec('ROLLBACK TO live_projection');
+            this.db.exec('RELEASE live_projection');
+          }
+        }
+      });
+    } catch (err) {
+      for (const m of members) if (!failed.has(m)) failed.set(m, err);
+    }
+    for (const [m, err] of failed) {
+      m.p.rolledBack?.(this.db); // its caches may hold what the rolled-back savepoint wrote
+      this.leave(m.p.name, err);
+    }
   }
 }
 

@@ -228,6 +228,147 @@ describe('ProjectionRunner', () => {
   });
 });
 
+describe('ProjectionRunner shared live loop', () => {
+  /** A projection recording the positions it applied (in memory and in its table); `fail` makes apply throw. */
+  function recorder(name: string, opts: { version?: number; eventTypes?: string[] } = {}) {
+    const state = { seen: [] as bigint[], fail: (_i: number) => false };
+    const projection: Projection = {
+      name,
+      version: opts.version ?? 1,
+      eventTypes: opts.eventTypes,
+      tables: [name],
+      init: (db) => db.exec(`CREATE TABLE IF NOT EXISTS ${name} (position INTEGER PRIMARY KEY)`),
+      apply: (db, e) => {
+        if (state.fail((e.data as { i: number }).i)) throw new Error(`${name} bug`);
+        statement(db, `INSERT INTO ${name} (position) VALUES (?)`).run(e.position);
+        state.seen.push(e.position);
+      },
+      rolledBack: () => undefined,
+    };
+    return { projection, state };
+  }
+
+  /** Counts read-model transactions and store subscriptions from now on. */
+  function spy(db: DatabaseSync, store: EventStore) {
+    const counts = { transactions: 0, subscriptions: 0 };
+    const exec = db.exec.bind(db);
+    db.exec = (sql: string) => {
+      if (sql === 'BEGIN IMMEDIATE') counts.transactions += 1;
+      return exec(sql);
+    };
+    const subscribe = store.subscribeToAll.bind(store);
+    store.subscribeToAll = (options) => {
+      counts.subscriptions += 1;
+      return subscribe(options);
+    };
+    return counts;
+  }
+
+  async function until(check: () => boolean | Promise<boolean>, what: string) {
+    for (let i = 0; i < 500; i++) {
+      if (await check()) return;
+      await sleep(5);
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+
+  it('applies a live batch to every caught-up projection in one transaction, over one subscription', async () => {
+    const a = recorder('rec_a');
+    const b = recorder('rec_b', { eventTypes: ['UnlockRefused'] });
+    const { store, db, runner } = setup([a.projection, b.projection, historyProjection]);
+    await store.append('s', [unlock('u', 0)]);
+    const counts = spy(db, store);
+    await runner.start();
+    await runner.waitFor(1n);
+    await until(async () => (await runner.health()).every((h) => h.status === 'live'), 'all live');
+    expect(counts.subscriptions).toBe(1);
+
+    const before = counts.transactions;
+    const live = await store.append('s', [unlock('u', 1), unlock('u', 2), unlock('u', 3), unlock('u', 4)]);
+    await runner.waitFor(live.position);
+    expect(counts.transactions - before).toBe(1); // one commit for the whole batch and all three checkpoints
+    expect(counts.subscriptions).toBe(1);
+    expect(a.state.seen).toEqual([1n, 2n, 3n, 4n, 5n]);
+    expect(b.state.seen).toEqual([3n]); // its event types only, while its checkpoint passes over the others
+    expect(runner.names.map((name) => runner.checkpoint(name).position)).toEqual([5n, 5n, 5n]);
+    expect(count(db, 'history')).toBe(5);
+  });
+
+  it('isolates a projection whose live batch fails: the others commit, it retries on its own and rejoins', async () => {
+    const good = recorder('rec_good');
+    const bad = recorder('rec_bad');
+    const { store, db, runner } = setup([bad.projection, good.projection]);
+    await store.append('s', [unlock('u', 0)]);
+    const counts = spy(db, store);
+    await runner.start();
+    await runner.waitFor(1n);
+    await until(async () => (await runner.health()).every((h) => h.status === 'live'), 'all live');
+
+    bad.state.fail = (i) => i === 2;
+    const live = await store.append('s', [unlock('u', 1), unlock('u', 2), unlock('u', 3)]);
+    await until(() => runner.checkpoint('rec_good').position === live.position, 'the good projection');
+    await until(async () => (await runner.health())[0].status === 'failed', 'the failure');
+    expect((await runner.health())[0]).toMatchObject({ name: 'rec_bad', error: 'rec_bad bug', position: '1', lag: 3 });
+    expect(count(db, 'rec_bad')).toBe(1); // its savepoint (events 2-4) was rolled back, and only its own
+    expect(count(db, 'rec_good')).toBe(4);
+
+    // Still failing: the good one keeps following live appends.
+    const more = await store.append('s', [unlock('u', 5)]);
+    await until(() => runner.checkpoint('rec_good').position === more.position, 'the good projection, again');
+    expect(runner.checkpoint('rec_bad').position).toBe(1n);
+
+    bad.state.fail = () => false;
+    await runner.waitFor(more.position);
+    expect(count(db, 'rec_bad')).toBe(5);
+    await until(async () => (await runner.health()).every((h) => h.status === 'live' && !h.error), 'recovery');
+    const after = counts.subscriptions;
+    const last = await store.append('s', [unlock('u', 6)]);
+    await runner.waitFor(last.position);
+    expect(counts.subscriptions).toBe(after); // it rejoined the shared loop rather than subscribing on its own
+    expect(bad.state.seen.filter((p) => p === 2n)).toHaveLength(2); // applied once rolled back, once for good
+  });
+
+  it('lets a rebuilding projection catch up on its own without holding the others back, then join the live loop', async () => {
+    const steady = recorder('rec_steady');
+    const old = recorder('rec_rebuilt');
+    const first = setup([steady.projection, old.projection]);
+    for (let i = 0; i < 250; i++) await first.store.append('s', [unlock('u', i)]);
+    await first.runner.catchUp();
+    await first.runner.stop();
+
+    // A new version: rebuilt from 0 at start; it fails part-way through its replay until released.
+    const rebuilt = recorder('rec_rebuilt', { version: 2 });
+    rebuilt.state.fail = (i) => i === 150;
+    const runner = new ProjectionRunner(first.store, first.db, [steady.projection, rebuilt.projection], {
+      batchSize: 100,
+      retryDelayMs: 20,
+    });
+    cleanups.push(() => runner.stop());
+    const counts = spy(first.db, first.store);
+    await runner.start();
+    await until(async () => (await runner.health())[1].status === 'failed', 'the rebuild to stall');
+    expect(runner.checkpoint('rec_rebuilt')).toMatchObject({ position: 100n, rebuilding: true });
+
+    const live = await first.store.append('s', [unlock('u', 1000)]);
+    await until(() => runner.checkpoint('rec_steady').position === live.position, 'the steady projection');
+    expect(runner.checkpoint('rec_rebuilt').position).toBe(100n);
+
+    rebuilt.state.fail = () => false;
+    await runner.waitFor(live.position);
+    expect(runner.checkpoint('rec_rebuilt')).toMatchObject({ position: live.position, rebuilding: false });
+    expect(count(first.db, 'rec_rebuilt')).toBe(251);
+    await until(async () => (await runner.health()).every((h) => h.status === 'live'), 'all live');
+
+    const subscriptions = counts.subscriptions;
+    const transactions = counts.transactions;
+    const last = await first.store.append('s', [unlock('u', 1001), unlock('u', 1002)]);
+    await runner.waitFor(last.position);
+    expect(counts.subscriptions).toBe(subscriptions);
+    expect(counts.transactions - transactions).toBe(1);
+    expect(steady.state.seen.slice(-2)).toEqual(rebuilt.state.seen.slice(-2));
+  });
+});
+
 describe('batches()', () => {
   it('groups what is ready and flushes when the source has to wait', async () => {
     async function* source() {

@@ -4,6 +4,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';
 import type { AgentAccess } from '../policy/access.service';
 import { CurrentAccess, RequirePermission } from '../policy/require-permission';
+import { ALL_STORES } from '../policy/role';
 import { personKey } from '../projections/helpdesk-facts';
 import { CurrentSession } from '../session/session.guard';
 import type { Session } from '../session/session-store';
@@ -45,7 +46,21 @@ export class HistoryController {
   @RequirePermission('ViewHistory')
   @ApiOperation({ summary: 'Helpdesk history of one user: actions on and by the user, newest first' })
   @ApiOkResponse({ schema: HISTORY_PAGE_SCHEMA })
-  userHistory(@Param() p: AccountParams, @Query() q: HistoryQueryDto): HistoryPage {
+  userHistory(
+    @Param() p: AccountParams,
+    @Query() q: HistoryQueryDto,
+    @CurrentAccess() access: AgentAccess,
+  ): HistoryPage {
+    // The role's scope applies to reading history too. Checked at store level: the history keeps no DN to test the
+    // role's base DNs against (an OU-scoped role reads the history of any user of its stores).
+    const stores = access.role?.scope.storeIds ?? [];
+    if (!stores.includes(ALL_STORES) && !stores.includes(p.storeId)) {
+      throw new ForbiddenException({
+        statusCode: 403,
+        reason: 'scope',
+        message: `Identity store ${p.storeId} is outside the scope of your role${access.role ? ` (${access.role.name})` : ''}`,
+      });
+    }
     return this.history.page(p.storeId, p.userId, q);
   }
 

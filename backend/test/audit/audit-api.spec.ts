@@ -330,6 +330,23 @@ describe('audit and history API', () => {
   });
 });
 
+describe("history outside the agent's role scope", () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it("refuses a user's history in an identity store outside the agent's role scope (403)", async () => {
+    h = await harness();
+    const lena = await h.signIn('lena'); // role "Ldap desk": View History, scope: the ldap store only
+    const server = h.app.getHttpServer();
+    const res = await request(server).get('/api/users/corp-ad/x/history').set('Cookie', lena).expect(403);
+    expect(res.body).toMatchObject({ reason: 'scope' });
+    await request(server).get('/api/users/ldap/x/history').set('Cookie', lena).expect(200);
+  });
+});
+
 describe('GET /api/health', () => {
   let h: Harness | undefined;
   afterEach(async () => {

@@ -28,13 +28,19 @@ import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { AGENT_DIRECTORY, type AgentDirectory } from '../../src/session/agent-directory';
 import { SessionModule } from '../../src/session/session.module';
 
-export const role = (name: string, group: string, permissions: Permission[], priority = 10): RoleView => ({
+export const role = (
+  name: string,
+  group: string,
+  permissions: Permission[],
+  priority = 10,
+  storeIds: string[] = ['*'],
+): RoleView => ({
   roleId: name.toLowerCase(),
   name,
   priority,
   mappedGroups: [{ storeId: 'corp-ad', group }],
   permissions,
-  scope: { storeIds: ['*'] },
+  scope: { storeIds },
   policy: { mode: 'restricted', requiredTypes: 1, minSecurityQuestions: 0 },
   revision: 0,
   updatedAt: '2030-01-01T00:00:00.000Z',
@@ -44,13 +50,16 @@ export const ROLES: RoleView[] = [
   role('Auditors', 'Auditors', ['ViewAudit', 'ViewHistory'], 20),
   role('Helpdesk', 'Helpdesk Agents', ['UnlockAccount', 'ViewHistory']),
   role('Trainees', 'Trainees', ['UnlockAccount']),
+  role('Ldap desk', 'Ldap Desk', ['UnlockAccount', 'ViewHistory'], 5, ['ldap']),
 ];
 
-/** Agents by username: `audrey` (Auditors), `hanna` (Helpdesk), `tim` (Trainees: no View History). */
+/** Agents by username: `audrey` (Auditors), `hanna` (Helpdesk), `tim` (Trainees: no View History), `lena` (Ldap desk:
+ * View History, scoped to the `ldap` store only). */
 const AGENTS: Record<string, { userId: string; displayName: string; groups: string[] }> = {
   audrey: { userId: 'aud17000-0000-4000-8000-000000000001', displayName: 'Audrey Auditor', groups: ['Auditors'] },
   hanna: { userId: 'a1b2c3d4-0000-4000-8000-00000000000a', displayName: 'Hanna Agent', groups: ['Helpdesk Agents'] },
   tim: { userId: '71770000-0000-4000-8000-000000000001', displayName: 'Tim Trainee', groups: ['Trainees'] },
+  lena: { userId: '1e7a0000-0000-4000-8000-000000000001', displayName: 'Lena Ldap', groups: ['Ldap Desk'] },
 };
 
 const directory: AgentDirectory = {

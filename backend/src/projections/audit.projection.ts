@@ -1,5 +1,6 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { canonicalJson, chainHash, chainHashCanonical, GENESIS_HASH, redact } from './audit-chain';
+import { factJson, nullable, requestColumns, sharedEntryFields } from './fact-columns';
 import { FactContext, factOf } from './helpdesk-facts';
 import { type Projection, statement } from './projection';
 
@@ -85,8 +86,8 @@ export const auditProjection: Projection = {
       data,
       metadata,
     );
-    const meta = event.metadata ?? {};
-    const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+    const req = requestColumns(event.metadata);
+    const json = factJson(f);
     const inserted = statement(db, INSERT_AUDIT).run(
       event.position,
       seq,
@@ -101,19 +102,19 @@ export const auditProjection: Projection = {
       f.subject,
       f.subjectName,
       f.store,
-      JSON.stringify(f.authenticationTypes),
+      json.authTypes,
       f.outcome,
       f.reasonCode,
       f.reason,
       f.caseId,
       f.ticket,
       f.comment,
-      text(meta.client),
-      text(meta.ip),
-      text(meta.userAgent),
-      text(meta.correlationId),
-      text(meta.causationId),
-      JSON.stringify(f.details),
+      req.client,
+      req.ip,
+      req.userAgent,
+      req.correlationId,
+      req.causationId,
+      json.details,
       data,
       metadata,
       prevHash,
@@ -237,8 +238,6 @@ export function* iterateAudit(
   }
 }
 
-const s = (v: unknown) => (v === null || v === undefined ? null : String(v));
-
 function toAuditEntry(r: Record<string, unknown>): AuditEntry {
   return {
     position: String(r.position),
@@ -247,23 +246,9 @@ function toAuditEntry(r: Record<string, unknown>): AuditEntry {
     stream: r.stream_id as string,
     type: r.type as string,
     time: r.time_iso as string,
-    action: r.action as string,
-    actor: r.actor ? { id: r.actor as string, displayName: s(r.actor_name) } : null,
-    subject: r.subject ? { key: r.subject as string, displayName: s(r.subject_name) } : null,
-    storeId: s(r.store),
-    authenticationTypes: JSON.parse(r.auth_types as string),
-    outcome: s(r.outcome),
-    reasonCode: s(r.reason_code),
-    reason: s(r.reason),
-    caseId: s(r.case_id),
-    ticket: s(r.ticket),
-    comment: s(r.comment),
-    client: s(r.client),
-    ip: s(r.ip),
-    userAgent: s(r.user_agent),
-    correlationId: s(r.correlation_id),
-    causationId: s(r.causation_id),
-    details: JSON.parse(r.details as string),
+    ...sharedEntryFields(r),
+    subject: r.subject ? { key: r.subject as string, displayName: nullable(r.subject_name) } : null,
+    causationId: nullable(r.causation_id),
     data: JSON.parse(r.data as string),
     metadata: JSON.parse(r.metadata as string),
     prevHash: r.prev_hash as string,

@@ -1,5 +1,6 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { RecordedEvent } from '../event-store/event-store';
+import { factJson, nullable, requestColumns, sharedEntryFields } from './fact-columns';
 import { FactContext, factOf, type HelpdeskFact } from './helpdesk-facts';
 import { type Projection, statement } from './projection';
 
@@ -98,11 +99,10 @@ export const HISTORY_COLUMNS = [
   'details',
 ] as const;
 
-const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
-
 /** The history row of an event and its fact (HISTORY_COLUMNS), for the projection and the benchmark's raw floor. */
 export function historyRow(event: RecordedEvent, f: HelpdeskFact): SQLInputValue[] {
-  const meta = event.metadata ?? {};
+  const req = requestColumns(event.metadata);
+  const json = factJson(f);
   return [
     event.position,
     event.id,
@@ -116,18 +116,18 @@ export function historyRow(event: RecordedEvent, f: HelpdeskFact): SQLInputValue
     f.subjectUserId,
     f.subjectName,
     f.store,
-    JSON.stringify(f.authenticationTypes),
+    json.authTypes,
     f.outcome,
     f.reasonCode,
     f.reason,
     f.caseId,
     f.ticket,
     f.comment,
-    text(meta.client),
-    text(meta.ip),
-    text(meta.userAgent),
-    text(meta.correlationId),
-    JSON.stringify(f.details),
+    req.client,
+    req.ip,
+    req.userAgent,
+    req.correlationId,
+    json.details,
   ];
 }
 
@@ -179,36 +179,20 @@ export function historyFor(db: DatabaseSync, q: HistoryQuery): { entries: Histor
   return { entries: rows.slice(0, limit).map(toEntry), more: rows.length > limit };
 }
 
-const s = (v: unknown) => (v === null || v === undefined ? null : String(v));
-
 function toEntry(r: Record<string, unknown>): HistoryEntry {
   return {
     position: String(r.position),
     eventId: r.event_id as string,
     type: r.type as string,
     time: new Date(Number(r.time)).toISOString(),
-    action: r.action as string,
-    actor: r.actor ? { id: r.actor as string, displayName: s(r.actor_name) } : null,
+    ...sharedEntryFields(r),
     subject: r.subject
       ? {
           key: r.subject as string,
-          storeId: s(r.subject_store),
-          userId: s(r.subject_user_id),
-          displayName: s(r.subject_name),
+          storeId: nullable(r.subject_store),
+          userId: nullable(r.subject_user_id),
+          displayName: nullable(r.subject_name),
         }
       : null,
-    storeId: s(r.store),
-    authenticationTypes: JSON.parse(r.auth_types as string),
-    outcome: s(r.outcome),
-    reasonCode: s(r.reason_code),
-    reason: s(r.reason),
-    caseId: s(r.case_id),
-    ticket: s(r.ticket),
-    comment: s(r.comment),
-    client: s(r.client),
-    ip: s(r.ip),
-    userAgent: s(r.user_agent),
-    correlationId: s(r.correlation_id),
-    details: JSON.parse(r.details as string),
   };
 }

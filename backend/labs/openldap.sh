@@ -32,46 +32,8 @@ log() { printf '[openldap] %s\n' "$*" >&2; }
 die() { printf '[openldap] ERROR: %s\n' "$1" >&2; exit "${2:-1}"; }
 now_ms() { date +%s%3N; }
 
-missing_pkgs() { # prints the packages (of "$@") that are not installed
-  local p; declare -A ok=()
-  while read -r p; do ok[$p]=1; done < <(dpkg-query -W -f='${db:Status-Status} ${Package}\n' "$@" 2>/dev/null |
-                                          awk '$1 == "installed" { print $2 }' || true)
-  for p in "$@"; do [[ -n "${ok[$p]:-}" ]] || printf '%s ' "$p"; done
-}
-
-ensure_packages() {
-  local missing
-  missing="$(missing_pkgs "${PKGS[@]}")"
-  [[ -z "$missing" ]] && return 0
-  [[ $EUID -eq 0 ]] || die "packages missing ($missing) and not running as root"
-  mkdir -p "$LAB_CACHE"
-  exec 7>"$LAB_CACHE/.apt.lock"          # shared with samba-ad.sh
-  flock -w 900 7 || die "timed out waiting for $LAB_CACHE/.apt.lock"
-  missing="$(missing_pkgs "${PKGS[@]}")"
-  if [[ -n "$missing" ]]; then
-    local made_policy=0 t0; t0=$(now_ms)
-    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-      chmod 755 /usr/sbin/policy-rc.d
-      made_policy=1
-    fi
-    # No default instance (no dc=nodomain database, nothing on port 389): see the note.
-    echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
-    log "installing packages: $missing"
-    export DEBIAN_FRONTEND=noninteractive
-    # shellcheck disable=SC2086
-    if ! { apt-get -o DPkg::Lock::Timeout=300 update -qq >&2 &&
-           apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $missing >&2; }; then
-      [[ $made_policy -eq 1 ]] && rm -f /usr/sbin/policy-rc.d
-      die "apt-get failed"
-    fi
-    [[ $made_policy -eq 1 ]] && rm -f /usr/sbin/policy-rc.d
-    missing="$(missing_pkgs "${PKGS[@]}")"
-    [[ -z "$missing" ]] || die "still missing after apt-get install: $missing"
-    log "packages installed in $(( $(now_ms) - t0 )) ms"
-  fi
-  exec 7>&-
-}
+# shellcheck source=packages.sh
+source "$(dirname "${BASH_SOURCE[0]}")/packages.sh"
 
 # slapd_alive PID: exists, not a zombie (note #2), and runs slapd
 slapd_alive() {
@@ -287,7 +249,7 @@ cmd_start() {
   if [[ -d "$dir" && -n "$(ls -A "$dir")" && ! -e "$dir/.unlockdesk-lab" ]]; then
     die "$dir is not empty and was not created by this script; refusing to wipe it"
   fi
-  ensure_packages
+  ensure_packages "${PKGS[@]}"
   if [[ -n "$port" ]] && port_open "$(connect_host)" "$port"; then
     die "port $port on $(connect_host) is already in use" 75
   fi
@@ -379,7 +341,7 @@ main() {
     start) shift; cmd_start "$@" ;;
     stop) shift; cmd_stop "$@" ;;
     status) shift; cmd_status "$@" ;;
-    install) ensure_packages ;;
+    install) ensure_packages "${PKGS[@]}" ;;
     *) sed -n '2,17p' "$SELF" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 }

@@ -40,45 +40,8 @@ die() { printf '[samba-ad] ERROR: %s\n' "$1" >&2; exit "${2:-1}"; }
 now_ms() { date +%s%3N; }
 
 # ---------------------------------------------------------------- packages
-missing_pkgs() { # prints the packages (of "$@") that are not installed
-  local p; declare -A ok=()
-  while read -r p; do ok[$p]=1; done < <(dpkg-query -W -f='${db:Status-Status} ${Package}\n' "$@" 2>/dev/null |
-                                          awk '$1 == "installed" { print $2 }' || true)
-  for p in "$@"; do [[ -n "${ok[$p]:-}" ]] || printf '%s ' "$p"; done
-}
-
-ensure_packages() {
-  local missing
-  missing="$(missing_pkgs "${SAMBA_PKGS[@]}")"
-  [[ -z "$missing" ]] && return 0
-  [[ $EUID -eq 0 ]] || die "packages missing ($missing) and not running as root"
-  mkdir -p "$LAB_CACHE"
-  # One apt run at a time across samba-ad.sh and openldap.sh (apt's own lock only covers dpkg).
-  exec 7>"$LAB_CACHE/.apt.lock"
-  flock -w 900 7 || die "timed out waiting for $LAB_CACHE/.apt.lock"
-  missing="$(missing_pkgs "${SAMBA_PKGS[@]}")"
-  if [[ -n "$missing" ]]; then
-    local made_policy=0 t0; t0=$(now_ms)
-    if [[ ! -e /usr/sbin/policy-rc.d ]]; then   # keep package postinsts from starting services
-      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-      chmod 755 /usr/sbin/policy-rc.d
-      made_policy=1
-    fi
-    log "installing packages: $missing"
-    export DEBIAN_FRONTEND=noninteractive
-    # shellcheck disable=SC2086
-    if ! { apt-get -o DPkg::Lock::Timeout=300 update -qq >&2 &&
-           apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $missing >&2; }; then
-      [[ $made_policy -eq 1 ]] && rm -f /usr/sbin/policy-rc.d
-      die "apt-get failed"
-    fi
-    [[ $made_policy -eq 1 ]] && rm -f /usr/sbin/policy-rc.d
-    missing="$(missing_pkgs "${SAMBA_PKGS[@]}")"
-    [[ -z "$missing" ]] || die "still missing after apt-get install: $missing"
-    log "packages installed in $(( $(now_ms) - t0 )) ms"
-  fi
-  exec 7>&-
-}
+# shellcheck source=packages.sh
+source "$(dirname "${BASH_SOURCE[0]}")/packages.sh"
 
 # ---------------------------------------------------------------- process helpers
 # alive PID: true if PID exists, is not a zombie (note #12) and runs /usr/sbin/samba
@@ -355,7 +318,7 @@ cmd_start() {
     die "$dir is not empty and was not created by this script; refusing to wipe it"
   fi
 
-  ensure_packages
+  ensure_packages "${SAMBA_PKGS[@]}"
   mkdir -p "$LAB_CACHE" "$REG_DIR"
 
   # One start per IP at a time; the lock is held until our samba listens (or we fail).
@@ -466,9 +429,9 @@ main() {
     start) shift; cmd_start "$@" ;;
     stop) shift; cmd_stop "$@" ;;
     status) shift; cmd_status "$@" ;;
-    template) ensure_packages; ensure_template; echo ;;
+    template) ensure_packages "${SAMBA_PKGS[@]}"; ensure_template; echo ;;
     reap) cmd_reap ;;
-    install) ensure_packages ;;
+    install) ensure_packages "${SAMBA_PKGS[@]}" ;;
     *) sed -n '2,20p' "$SELF" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 }

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the project's commands (sourced, not run).
 # Brings Node.js 24 LTS when the machine's node is older, installs npm packages when the lockfile
 # changed, and installs Debian packages that the labs and the browser tests need.
@@ -37,20 +38,13 @@ ensure_deps() {
   fi
 }
 
-apt_ensure() { # package names; installs the missing ones
-  local missing=()
-  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-  [ "${#missing[@]}" -eq 0 ] && return 0
-  [ "$(id -u)" -eq 0 ] || { log "missing Debian packages: ${missing[*]} (run as root or install them)"; exit 1; }
-  log "installing Debian packages: ${missing[*]}"
-  if [ ! -e /usr/sbin/policy-rc.d ]; then # keep packages from starting their own services
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-  fi
-  echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get -o DPkg::Lock::Timeout=300 update -qq >&2
-  apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >&2
-}
+# Debian packages: the labs' installer (missing ones only; no services started by postinst; one apt lock).
+die() { log "ERROR: $1"; exit "${2:-1}"; }
+now_ms() { date +%s%3N; }
+LAB_CACHE="${UNLOCKDESK_LAB_CACHE:-/tmp/unlockdesk-labs}"
+# shellcheck source=../labs/packages.sh
+source "$ROOT/backend/labs/packages.sh"
+apt_ensure() { ensure_packages "$@"; }
 
 LAB_PACKAGES=(samba samba-ad-dc samba-ad-provision samba-dsdb-modules samba-vfs-modules winbind ldb-tools ldap-utils openssl slapd)
 BROWSER_PACKAGES=(chromium fonts-liberation)

@@ -86,7 +86,7 @@ rootpw $rootpw
 directory $d/data
 maxsize 1073741824
 index objectClass eq
-index uid,mail,employeeNumber,member,memberOf eq
+index uid,mail,employeeNumber,member,memberOf,entryUUID eq
 index cn,sn,givenName eq,sub
 
 overlay memberof

@@ -1,9 +1,9 @@
 // The policy/enrollment sections of the configuration: roles, secrets, helpdesk, notifications.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { resolveSecrets } from '../shared/secrets';
 import { ConfigValidationError, parseConfig, roleIdFromName } from './config.loader';
 import { caseSettingsFrom, DEFAULT_HELPDESK_CONFIG } from './config.types';
@@ -13,6 +13,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'unlockdesk-config-sections-'));
   writeFileSync(join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\n');
 });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const store = (id: string) => ({
   id,
@@ -150,7 +151,7 @@ describe('config: secrets', () => {
   });
 
   it('without a secrets section, generates secrets.json once (mode 0600) and reuses it', () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'unlockdesk-secrets-'));
+    const dataDir = mkdtempSync(join(dir, 'secrets-'));
     const warnings: string[] = [];
     const first = resolveSecrets({ dataDir }, (m) => warnings.push(m));
     const file = join(dataDir, 'secrets.json');

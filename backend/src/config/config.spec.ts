@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConfigValidationError, domainRoot, loadConfig, parseConfig } from './config.loader';
 import type { LdapStoreConfig } from './config.types';
 
@@ -14,6 +14,7 @@ beforeAll(() => {
   writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\n');
   writeFileSync(join(dir, 'ldap.pw'), 'from-a-file\n');
 });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const ad = () => ({
   id: 'ad',

@@ -123,10 +123,19 @@ export class WrongExpectedVersionError extends Error {
   }
 }
 
+/**
+ * Reading a stream that has no events. Expected in normal operation (a new case, an unenrolled user: several per
+ * unlock), so it is built without a stack trace: capturing one through the async read path cost more than the read.
+ */
 export class StreamNotFound extends Error {
   override readonly name = 'StreamNotFound';
-  constructor(readonly streamId: string) {
+  readonly streamId: string;
+  constructor(streamId: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`Stream "${streamId}" not found`);
+    Error.stackTraceLimit = limit;
+    this.streamId = streamId;
   }
 }
 

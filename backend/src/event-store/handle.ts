@@ -58,12 +58,20 @@ export async function handle<Command, Event extends DomainEvent<string, unknown>
   streamId: string,
   decider: StreamDecider<Command, Event, State>,
   command: Command,
-  options: HandleOptions = {},
+  options: HandleOptions & {
+    /**
+     * The stream as the caller has just read or written it (e.g. the result of the previous handle on it): the first
+     * attempt decides on it instead of reading the stream again. It is safe when stale: the append then fails its
+     * expected revision and, with retryOnConflict, the next attempt reads the stream.
+     */
+    known?: { state: State; revision: bigint };
+  } = {},
 ): Promise<HandleResult<Event, State>> {
   const retries =
     options.retryOnConflict === true ? DEFAULT_RETRIES : options.retryOnConflict ? options.retryOnConflict : 0;
   for (let attempt = 0; ; attempt++) {
-    const { state, revision } = await aggregate(store, streamId, decider);
+    const { state, revision } =
+      attempt === 0 && options.known ? options.known : await aggregate(store, streamId, decider);
     const newEvents = decider.decide(command, state);
     const newState = newEvents.reduce(decider.evolve, state);
     if (newEvents.length === 0) return { newEvents, newState, revision };

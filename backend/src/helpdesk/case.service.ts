@@ -233,9 +233,15 @@ export class CaseService {
 
   /** Reads a case the agent may work on (their own). */
   async own(ctx: HelpdeskContext, caseId: string): Promise<CaseState> {
-    const { state } = await this.load(caseId);
+    return (await this.ownStream(ctx, caseId)).state;
+  }
+
+  /** `own` with the stream revision it was read at (to decide the next command on it without reading it again). */
+  async ownStream(ctx: HelpdeskContext, caseId: string): Promise<{ state: CaseState; revision: bigint }> {
+    const loaded = await this.load(caseId);
+    const { state } = loaded;
     if (state.status === 'new') refuse('case.notFound', 'There is no case with this id');
-    if (state.status === 'refused') return state;
+    if (state.status === 'refused') return loaded;
     if (!sameAccount(state.agent, ctx.agent)) {
       throw new ForbiddenException({
         statusCode: 403,
@@ -243,7 +249,7 @@ export class CaseService {
         message: 'This case was opened by another agent',
       });
     }
-    return state;
+    return loaded;
   }
 
   async view(ctx: HelpdeskContext, caseId: string) {

@@ -117,10 +117,11 @@ export class UnlockService {
   ): Promise<UnlockAnswer> {
     const subject = await this.directory.resolve(storeId, userId);
     let caseId: string;
-    let state: CaseState;
+    let loaded: { state: CaseState; revision: bigint };
     if (body.caseId) {
       caseId = body.caseId;
-      state = await this.cases.own(ctx, caseId);
+      loaded = await this.cases.ownStream(ctx, caseId);
+      const { state } = loaded;
       if (state.status === 'refused') this.openingRefused(caseId, state.reasonCode);
       if ((state.status === 'open' || state.status === 'closed') && !sameAccount(state.subject, subject.ref)) {
         refuse('unlock.invalid', 'The case is for another user', [
@@ -129,9 +130,10 @@ export class UnlockService {
       }
     } else {
       caseId = implicitCaseId(ctx.agent, subject.ref, key);
-      state = (await this.cases.load(caseId)).state;
-      if (state.status === 'refused') this.openingRefused(caseId, state.reasonCode);
+      loaded = await this.cases.load(caseId);
+      if (loaded.state.status === 'refused') this.openingRefused(caseId, loaded.state.reasonCode);
     }
+    const { state } = loaded;
 
     const wanted = body.accounts?.length ? body.accounts : [subject.ref];
     const earlier = unlockResults(state, key);
@@ -162,6 +164,7 @@ export class UnlockService {
         metadata: metadataFor(ctx),
         eventIds: ids,
         retryOnConflict: true,
+        known: loaded,
       }),
     );
     throwIfOpeningRefused(decided.newEvents, caseId);
@@ -174,6 +177,7 @@ export class UnlockService {
       caseId,
       key,
       decided.newEvents.flatMap((e, i) => (e.type === 'UnlockRequested' ? [{ event: e, id: ids[i] as string }] : [])),
+      { state: decided.newState, revision: decided.revision },
     );
     this.inFlight.set(flightKey, work);
     let after: CaseState | undefined;
@@ -235,6 +239,8 @@ export class UnlockService {
     caseId: string,
     key: string,
     intents: { event: { data: { account: { storeId: string; userId: string } } }; id: string }[],
+    /** The case as the intent was recorded (each outcome is decided on it, re-read only on a conflict). */
+    recorded: { state: CaseState; revision: bigint },
   ): Promise<CaseState | undefined> {
     const outcomes = await Promise.all(
       intents.map(async ({ event, id }) => {
@@ -252,10 +258,11 @@ export class UnlockService {
     );
     /** The case after the last outcome recorded here (the answer is built from it without reading the case again). */
     let after: CaseState | undefined;
+    let known = recorded;
     for (const o of outcomes) {
       const outcome = o.outcome;
       if (outcome === 'unknown') continue;
-      const recorded = await recording(() =>
+      const done = await recording(() =>
         handle(
           this.store,
           caseStreamId(caseId),
@@ -268,10 +275,11 @@ export class UnlockService {
             readBack: outcome.readBack,
             now: new Date(),
           },
-          { metadata: metadataFor(ctx, o.id), retryOnConflict: 10 },
+          { metadata: metadataFor(ctx, o.id), retryOnConflict: 10, known },
         ),
       );
-      after = recorded.newState;
+      after = done.newState;
+      known = { state: done.newState, revision: done.revision };
     }
     return after;
   }

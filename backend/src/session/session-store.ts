@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Agent } from './agent-directory';
 
 export type Session = {
@@ -26,6 +26,17 @@ const hash = (token: string) => createHash('sha256').update(token).digest('base6
  */
 export class SessionStore {
   private readonly db: DatabaseSync;
+  /** Prepared once: every request reads its session (compiling the SQL each time cost more than running it). */
+  private readonly statements = new Map<string, StatementSync>();
+
+  private sql(text: string): StatementSync {
+    let s = this.statements.get(text);
+    if (!s) {
+      s = this.db.prepare(text);
+      this.statements.set(text, s);
+    }
+    return s;
+  }
 
   constructor(
     file: string,
@@ -53,15 +64,20 @@ export class SessionStore {
       lastSeenAt: t,
       expiresAt: Math.min(t + this.timeouts.idleMs, t + this.timeouts.absoluteMs),
     };
-    this.db
-      .prepare('INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)')
-      .run(hash(token), JSON.stringify(agent), session.csrfToken, t, t, session.expiresAt);
+    this.sql('INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)').run(
+      hash(token),
+      JSON.stringify(agent),
+      session.csrfToken,
+      t,
+      t,
+      session.expiresAt,
+    );
     return { token, session };
   }
 
   /** The live session for a token, its idle expiry extended; undefined when unknown or expired. */
   touch(token: string): Session | undefined {
-    const row = this.db.prepare('SELECT * FROM sessions WHERE token_hash = ?').get(hash(token)) as
+    const row = this.sql('SELECT * FROM sessions WHERE token_hash = ?').get(hash(token)) as
       | { agent: string; csrf_token: string; created_at: number; last_seen_at: number; expires_at: number }
       | undefined;
     const t = this.now();
@@ -75,9 +91,11 @@ export class SessionStore {
       return this.view(row, row.last_seen_at, row.expires_at);
     }
     const expiresAt = Math.min(t + this.timeouts.idleMs, row.created_at + this.timeouts.absoluteMs);
-    this.db
-      .prepare('UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?')
-      .run(t, expiresAt, hash(token));
+    this.sql('UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?').run(
+      t,
+      expiresAt,
+      hash(token),
+    );
     return this.view(row, t, expiresAt);
   }
 
@@ -96,12 +114,12 @@ export class SessionStore {
   }
 
   revoke(token: string): void {
-    this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hash(token));
+    this.sql('DELETE FROM sessions WHERE token_hash = ?').run(hash(token));
   }
 
   /** Removes expired sessions; returns how many. */
   sweep(): number {
-    return Number(this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(this.now()).changes);
+    return Number(this.sql('DELETE FROM sessions WHERE expires_at <= ?').run(this.now()).changes);
   }
 
   close(): void {

@@ -178,4 +178,33 @@ describe('handle()', () => {
     });
     await store.close();
   });
+  it('decides on a known state without reading the stream; a stale one conflicts and is re-read on retry', async () => {
+    const inner = memoryStore();
+    const opened = await handle(inner, 'case-k', caseDecider, { type: 'Open', by: 'agent-1' });
+    let reads = 0;
+    const counting = Object.create(inner) as EventStore;
+    counting.readStream = (...args) => {
+      reads += 1;
+      return inner.readStream(...args);
+    };
+    const known = { state: opened.newState, revision: opened.revision };
+    const first = await handle(counting, 'case-k', caseDecider, { type: 'Unlock', account: 'a' }, { known });
+    expect(reads).toBe(0);
+    expect(first).toMatchObject({ revision: 1n, newState: { unlocked: ['a'] } });
+
+    // `known` is now stale (revision 0): without retry the append conflicts, with retry the stream is read.
+    await expect(
+      handle(counting, 'case-k', caseDecider, { type: 'Unlock', account: 'b' }, { known }),
+    ).rejects.toBeInstanceOf(WrongExpectedVersionError);
+    const retried = await handle(
+      counting,
+      'case-k',
+      caseDecider,
+      { type: 'Unlock', account: 'b' },
+      { known, retryOnConflict: 1 },
+    );
+    expect(reads).toBe(1);
+    expect(retried).toMatchObject({ revision: 2n, newState: { unlocked: ['a', 'b'] } });
+    expect((await aggregate(inner, 'case-k', caseDecider)).state.unlocked).toEqual(['a', 'b']);
+  });
 });

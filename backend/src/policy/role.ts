@@ -60,10 +60,21 @@ const nonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.t
 const isIntIn = (v: unknown, lo: number, hi: number): v is number =>
   Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;
 
-/** Case-insensitive identity of a group name: DNs compared normalised, other names by NFKC lower case. */
+const normalisedGroups = new Map<string, string>();
+
+/**
+ * Case-insensitive identity of a group name: DNs compared normalised, other names by NFKC lower case. Remembered per
+ * name (bounded): every request matches the agent's groups against every role's, and parsing DNs was most of that.
+ */
 export function normaliseGroupName(group: string): string {
-  const trimmed = group.normalize('NFKC').trim();
-  return isValidDn(trimmed) ? `dn:${normaliseDn(trimmed)}` : `name:${trimmed.toLowerCase()}`;
+  let known = normalisedGroups.get(group);
+  if (known === undefined) {
+    const trimmed = group.normalize('NFKC').trim();
+    known = isValidDn(trimmed) ? `dn:${normaliseDn(trimmed)}` : `name:${trimmed.toLowerCase()}`;
+    if (normalisedGroups.size >= 10_000) normalisedGroups.clear();
+    normalisedGroups.set(group, known);
+  }
+  return known;
 }
 
 export function groupKey(group: { storeId: string; group: string }): string {

@@ -19,8 +19,12 @@ export interface IdentityStore {
   /** One account by its username attribute (sAMAccountName, uid); undefined when absent. */
   findByUsername(username: string): Promise<DirectoryAccount | undefined>;
 
-  /** Unlocks the account with the service account, then reads it back and reports the state actually found. */
-  unlock(id: string): Promise<UnlockResult>;
+  /**
+   * Unlocks the account with the service account, then reads it back and reports the state actually found.
+   * `current`: the account as the caller has just read it from this store (getAccount, in the same request); it
+   * stands for the read before the write when the store writes where it reads (no separate write host).
+   */
+  unlock(id: string, current?: DirectoryAccount): Promise<UnlockResult>;
 
   /** Binds as the user (agent sign-in, kiosk self-proof) and reports the result precisely. Never throws for bad input. */
   authenticate(username: string, password: string): Promise<AuthenticationResult>;

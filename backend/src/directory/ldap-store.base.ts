@@ -280,11 +280,14 @@ export abstract class LdapIdentityStore implements IdentityStore {
     });
   }
 
-  async unlock(id: string): Promise<UnlockResult> {
+  async unlock(id: string, current?: DirectoryAccount): Promise<UnlockResult> {
     let before: DirectoryAccount | undefined;
     try {
-      // Read from the write host, so that the state we act on and report is the one the write will change.
-      before = await this.lookup(this.writePool, id);
+      // Read from the write host, so that the state we act on and report is the one the write will change; the
+      // caller's fresh read is that state when reads and writes go to the same hosts (it is as racy against the
+      // write as a second read would be: LDAP has no transaction to hold it still).
+      const fresh = current && this.writePool === this.readPool && current.id.toLowerCase() === id.toLowerCase();
+      before = fresh ? current : await this.lookup(this.writePool, id);
     } catch (err) {
       return {
         outcome: 'error',

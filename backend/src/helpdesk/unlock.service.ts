@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { ForbiddenException, HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
-import type { UnlockResult } from '../directory/identity-store';
+import type { DirectoryAccount, UnlockResult } from '../directory/identity-store';
 import type { EventStore } from '../event-store/event-store';
 import { EVENT_STORE } from '../event-store/event-store.module';
 import { aggregate, handle } from '../event-store/handle';
@@ -178,6 +178,7 @@ export class UnlockService {
       key,
       decided.newEvents.flatMap((e, i) => (e.type === 'UnlockRequested' ? [{ event: e, id: ids[i] as string }] : [])),
       { state: decided.newState, revision: decided.revision },
+      new Map(targets.flatMap((t) => (t.account ? [[accountKey(t.ref), t.account] as const] : []))),
     );
     this.inFlight.set(flightKey, work);
     let after: CaseState | undefined;
@@ -241,13 +242,19 @@ export class UnlockService {
     intents: { event: { data: { account: { storeId: string; userId: string } } }; id: string }[],
     /** The case as the intent was recorded (each outcome is decided on it, re-read only on a conflict). */
     recorded: { state: CaseState; revision: bigint },
+    /** The accounts as read live for this request's decision (the directory's read before its write). */
+    current: Map<string, DirectoryAccount>,
   ): Promise<CaseState | undefined> {
     const outcomes = await Promise.all(
       intents.map(async ({ event, id }) => {
         const { storeId, userId } = event.data.account;
         const store = this.directory.store(storeId);
         try {
-          return { account: { storeId, userId }, id, outcome: directoryOutcome(await store.unlock(userId)) };
+          return {
+            account: { storeId, userId },
+            id,
+            outcome: directoryOutcome(await store.unlock(userId, current.get(accountKey({ storeId, userId })))),
+          };
         } catch (err) {
           this.log.warn(
             `unlock of ${storeId}/${userId} in case ${caseId}: ${(err as Error).message}; left to reconcile`,

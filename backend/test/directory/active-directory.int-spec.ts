@@ -89,6 +89,18 @@ describe('Active Directory store (Samba AD DC)', () => {
     expect(signIn.result).toBe('ok');
   });
 
+  it('with a write host (the PDC emulator) the state before the write is read there, not taken from the caller', async () => {
+    const withWriteHost = new ActiveDirectoryStore(adStore(lab, { writeUrl: lab.url }));
+    try {
+      const stale = await account('carol'); // read before the lock: were it used, previousLock would say unlocked
+      await lockWithFailedBinds(lab.url, staff('Carol Clark'), 3, lab.tlsOptions);
+      const result = await withWriteHost.unlock(stale.id, stale);
+      expect(result).toMatchObject({ outcome: 'unlocked', previousLock: 'locked' });
+    } finally {
+      await withWriteHost.close();
+    }
+  });
+
   it('the delegated service account is refused outside its OU, with the directory’s text', async () => {
     await lockWithFailedBinds(lab.url, `CN=Bob Baker,CN=Users,${lab.base}`, 3, lab.tlsOptions);
     const bob = await account('bob');

@@ -69,6 +69,16 @@ describe('OpenLDAP ppolicy store', () => {
     expect(signIn.result).toBe('ok');
   });
 
+  it("unlock takes the caller's fresh read as the state before the write (no read of its own)", async () => {
+    // The read is what the caller decided on; with no write host the store does not read the account again. Shown
+    // here with a read taken BEFORE the lock (so its use is visible in previousLock), never what the product does.
+    const before = await account('carol');
+    await lockWithFailedBinds(lab.url, person('carol'), 3);
+    const used = await store.unlock(before.id, before);
+    expect(used).toMatchObject({ outcome: 'unlocked', previousLock: 'unlocked' });
+    expect(used.account?.lock.state).toBe('unlocked');
+  });
+
   it('a permanent administrative lock is shown as such and refused', async () => {
     const mallory = await account('mallory');
     expect(mallory.lock.state).toBe('admin-locked');

@@ -12,7 +12,7 @@
  * for that account (the intent stays pending) and the answer is 503; a retry with the same key, or the next start's
  * reconciler, settles it from the directory's actual state.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { ForbiddenException, HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
@@ -67,9 +67,7 @@ export function implicitCaseId(
   subject: { storeId: string; userId: string },
   key: string,
 ): string {
-  const h = createHash('sha256')
-    .update(`${accountKey(agent)}\n${accountKey(subject)}\n${key}`)
-    .digest('base64url');
+  const h = hash('sha256', `${accountKey(agent)}\n${accountKey(subject)}\n${key}`, 'base64url');
   return `u${h.slice(0, 40)}`;
 }
 

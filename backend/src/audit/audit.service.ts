@@ -8,7 +8,7 @@ import {
   queryAudit,
   verifyAuditChain,
 } from '../projections/audit.projection';
-import { ProjectionRunner } from '../projections/projection-runner';
+import { ProjectionHost } from '../projections/projection-host';
 
 export type AuditItem = AuditEntry & { storeName: string | null; summary: string };
 export type AuditPage = { items: AuditItem[]; nextCursor: string | null };
@@ -16,7 +16,7 @@ export type AuditPage = { items: AuditItem[]; nextCursor: string | null };
 @Injectable()
 export class AuditService {
   constructor(
-    private readonly runner: ProjectionRunner,
+    private readonly runner: ProjectionHost,
     private readonly names: ReadModelNames,
   ) {}
 

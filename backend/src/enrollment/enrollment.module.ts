@@ -7,7 +7,7 @@ import { EnrollmentService } from './enrollment.service';
 /**
  * Enrollment: EnrollmentService (state for the case handlers, enrolled types for lists, enroll/import), the
  * `enrollments` read model, `POST /api/enrollments/import` and `GET /api/users/:storeId/:userId/enrollment`. Global.
- * Needs (global): APP_CONFIG, SECRETS, EVENT_STORE + ProjectionRunner (with `enrollmentsProjection`), PolicyModule.
+ * Needs (global): APP_CONFIG, SECRETS, EVENT_STORE + ProjectionHost (with `enrollmentsProjection`), PolicyModule.
  */
 @Global()
 @Module({

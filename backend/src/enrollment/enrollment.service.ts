@@ -21,7 +21,7 @@ import type { EventStore } from '../event-store/event-store';
 import { EVENT_STORE } from '../event-store/event-store.module';
 import { aggregate, handle, type StreamDecider } from '../event-store/handle';
 import { statement } from '../projections/projection';
-import { ProjectionRunner } from '../projections/projection-runner';
+import { ProjectionHost } from '../projections/projection-host';
 import { normaliseAnswer } from '../shared/crypto/normalise-answer';
 import { decryptSecret, encryptSecret } from '../shared/crypto/secret-box';
 import { hashSecret, verifySecret } from '../shared/crypto/secret-hash';
@@ -133,7 +133,7 @@ export function withDirectoryContacts(
 export class EnrollmentService {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly runner: ProjectionRunner,
+    private readonly runner: ProjectionHost,
     private readonly registry: IdentityStoreRegistry,
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'helpdesk'>,
     @Inject(SECRETS) private readonly secrets: AppSecrets,

@@ -9,9 +9,10 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Projection } from '../projections/projection';
-import { ProjectionRunner } from '../projections/projection-runner';
+import { ProjectionHost } from '../projections/projection-host';
+import { ProjectionThread } from '../projections/projection-thread';
 import { ProjectionsHealthController } from '../projections/projections-health.controller';
-import { createProjectionRunner, DEFAULT_PROJECTIONS } from '../projections/read-models';
+import { createProjectionRunner } from '../projections/read-models';
 import { createEventStore } from './create-event-store';
 import type { EventStore } from './event-store';
 
@@ -24,7 +25,10 @@ export interface EventStoreModuleOptions {
   connectionString?: string;
   /** Holds `events.sqlite` (embedded store) and `read-models.sqlite` (read models and their checkpoints). */
   dataDir: string;
-  /** Read models to run; history and audit by default. */
+  /**
+   * Read models to run in-process (tests). By default the product's read models (DEFAULT_PROJECTIONS) run on the
+   * projection thread (ProjectionThread).
+   */
   projections?: Projection[];
 }
 
@@ -42,18 +46,18 @@ function createStore(options: EventStoreModuleOptions): EventStore {
   });
 }
 
-function createRunner(store: EventStore, options: EventStoreModuleOptions): ProjectionRunner {
+function createRunner(store: EventStore, options: EventStoreModuleOptions): ProjectionHost {
   const logger = new Logger('Projections');
-  return createProjectionRunner(store, options.dataDir, options.projections ?? DEFAULT_PROJECTIONS, {
-    log: (m) => logger.log(m),
-  });
+  const log = (m: string) => logger.log(m);
+  if (options.projections) return createProjectionRunner(store, options.dataDir, options.projections, { log });
+  return new ProjectionThread({ dataDir: options.dataDir, connectionString: options.connectionString, store, log });
 }
 
 @Injectable()
 class EventStoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly runner: ProjectionRunner,
+    private readonly runner: ProjectionHost,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -74,8 +78,8 @@ export interface EventStoreModuleAsyncOptions {
 }
 
 /**
- * The event store (embedded or EventStoreDB), the projection runner (history, audit) started with the application and
- * stopped on shutdown, and GET /api/health/projections. Global: inject EVENT_STORE and ProjectionRunner anywhere.
+ * The event store (embedded or EventStoreDB), the read models (on the projection thread) started with the application
+ * and stopped on shutdown, and GET /api/health/projections. Global: inject EVENT_STORE and ProjectionHost anywhere.
  */
 @Module({})
 export class EventStoreModule {
@@ -108,13 +112,13 @@ export class EventStoreModule {
           inject: [EVENT_STORE_OPTIONS],
         },
         {
-          provide: ProjectionRunner,
+          provide: ProjectionHost,
           useFactory: (store: EventStore, options: EventStoreModuleOptions) => createRunner(store, options),
           inject: [EVENT_STORE, EVENT_STORE_OPTIONS],
         },
         EventStoreLifecycle,
       ],
-      exports: [EVENT_STORE, ProjectionRunner],
+      exports: [EVENT_STORE, ProjectionHost],
     };
   }
 }

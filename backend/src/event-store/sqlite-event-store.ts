@@ -53,6 +53,12 @@ export interface SqliteEventStoreOptions {
    * only when its commit is durable. ':memory:' and the other fsync policies always commit in-thread.
    */
   writerThread?: boolean;
+  /**
+   * A read-only follower of a store that another thread of this process writes (the projection thread): opens the
+   * file read-only (it must exist), creates nothing, refuses appends. Commits are not seen by its subscriptions until
+   * the writer's side calls `headMoved()` (or the poll interval passes).
+   */
+  follower?: boolean;
 }
 
 // Column order used by every read (statements return arrays for speed).
@@ -101,6 +107,8 @@ export class SqliteEventStore implements EventStore {
   private draining = false;
   private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly wakers = new Set<() => void>();
+  private readonly commitListeners = new Set<(position: bigint) => void>();
+  private readonly follower: boolean;
 
   private readonly appender: SqliteAppender;
   /** The writer thread (see `writerThread`), started on the first append; undefined: commits run in-thread. */
@@ -125,8 +133,12 @@ export class SqliteEventStore implements EventStore {
     this.pageSize = options.pageSize ?? 1000;
     this.firstPosition = options.firstPosition ?? 1n;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
-    this.db = new DatabaseSync(options.file);
-    this.db.exec(`
+    this.follower = options.follower ?? false;
+    this.db = new DatabaseSync(options.file, { readOnly: this.follower });
+    this.db.exec(
+      this.follower
+        ? 'PRAGMA busy_timeout = 5000;'
+        : `
       PRAGMA journal_mode = WAL;
       PRAGMA synchronous = ${options.synchronous ?? 'FULL'};
       PRAGMA busy_timeout = 5000;
@@ -141,7 +153,8 @@ export class SqliteEventStore implements EventStore {
         time INTEGER NOT NULL
       ) STRICT;
       CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream_id, revision);
-    `);
+    `,
+    );
     const prep = (sql: string): StatementSync => {
       const s = this.db.prepare(sql);
       s.setReadBigInts(true);
@@ -152,7 +165,7 @@ export class SqliteEventStore implements EventStore {
     this.maxPosition = prep('SELECT max(position) AS p FROM events');
     const synchronous = options.synchronous ?? 'FULL';
     this.writerOptions =
-      (options.writerThread ?? true) && options.file !== ':memory:' && synchronous === 'FULL'
+      (options.writerThread ?? true) && !this.follower && options.file !== ':memory:' && synchronous === 'FULL'
         ? { file: options.file, synchronous, firstPosition: this.firstPosition }
         : undefined;
     const rows = (sql: string): StatementSync => {
@@ -174,7 +187,7 @@ export class SqliteEventStore implements EventStore {
    */
   append(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
-      this.assertOpen();
+      this.assertWritable();
       const wire = toWire(streamId, events, options);
       if (this.pending.push({ wire, resolve, reject }) === 1 && !this.inFlight) setImmediate(() => this.flush());
     });
@@ -213,7 +226,13 @@ export class SqliteEventStore implements EventStore {
   }
 
   private settleBatch(batch: PendingAppend[], outcomes: WireOutcome[]): void {
-    if (batch.some((a, i) => outcomes[i]?.ok && a.wire.events.length > 0)) this.wake();
+    let last: bigint | undefined;
+    for (const [i, o] of outcomes.entries()) {
+      if (o.ok && (batch[i] as PendingAppend).wire.events.length > 0 && (last === undefined || o.position > last)) {
+        last = o.position;
+      }
+    }
+    if (last !== undefined) this.committed(last);
     for (const [i, o] of outcomes.entries()) settle(batch[i] as PendingAppend, o);
   }
 
@@ -261,7 +280,7 @@ export class SqliteEventStore implements EventStore {
 
   /** The synchronous core of `append` (node:sqlite is synchronous); also used by benchmarks and seeding. */
   appendSync(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): AppendResult {
-    this.assertOpen();
+    this.assertWritable();
     let result: AppendResult;
     try {
       result = this.appender.appendOne(toWire(streamId, events, options));
@@ -269,7 +288,7 @@ export class SqliteEventStore implements EventStore {
       if (err instanceof AppendConflict) throw new WrongExpectedVersionError(err.streamId, err.expected, err.actual);
       throw err;
     }
-    if (events.length > 0) this.wake();
+    if (events.length > 0) this.committed(result.position);
     return result;
   }
 
@@ -362,6 +381,25 @@ export class SqliteEventStore implements EventStore {
     return this.closed;
   }
 
+  /**
+   * Calls `listener` with the last position after each commit through this instance that stored events (once per
+   * group commit); returns a function that removes it. Used to tell the projection thread that the head moved.
+   */
+  onCommit(listener: (position: bigint) => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  /** A follower's live subscriptions read on: the writer's side committed events (see `follower`). */
+  headMoved(): void {
+    this.wake();
+  }
+
+  private committed(position: bigint): void {
+    this.wake();
+    for (const listener of this.commitListeners) listener(position);
+  }
+
   private wake(): void {
     const wakers = [...this.wakers];
     this.wakers.clear();
@@ -389,12 +427,18 @@ export class SqliteEventStore implements EventStore {
     }
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     this.closed = true;
+    this.commitListeners.clear();
     this.wake();
     this.db.close();
   }
 
   private assertOpen(): void {
     if (this.closed) throw new Error('Event store is closed');
+  }
+
+  private assertWritable(): void {
+    this.assertOpen();
+    if (this.follower) throw new Error('This event store is a read-only follower');
   }
 }
 

@@ -3,7 +3,8 @@ import type { IdentityStore } from '../directory/identity-store';
 import { IdentityStoreRegistry } from '../directory/identity-store.registry';
 import type { EventStore } from '../event-store/event-store';
 import { EVENT_STORE } from '../event-store/event-store.module';
-import { type ProjectionHealth, ProjectionRunner } from '../projections/projection-runner';
+import { ProjectionHost } from '../projections/projection-host';
+import type { ProjectionHealth } from '../projections/projection-runner';
 
 export type PartStatus = 'up' | 'down';
 
@@ -59,7 +60,7 @@ export class HealthService {
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly runner: ProjectionRunner,
+    private readonly runner: ProjectionHost,
     @Optional() private readonly registry?: IdentityStoreRegistry,
     @Optional() @Inject(HEALTH_PROBE_OPTIONS) options?: HealthProbeOptions,
   ) {

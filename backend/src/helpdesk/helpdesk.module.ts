@@ -12,7 +12,7 @@ import { UsersService } from './users.service';
 
 /**
  * The helpdesk: user search and profile, cases (caller authentication), unlock with the start-up reconciler, explicit
- * account links. Needs (global): APP_CONFIG, SECRETS, EVENT_STORE + ProjectionRunner (with HELPDESK_PROJECTIONS),
+ * account links. Needs (global): APP_CONFIG, SECRETS, EVENT_STORE + ProjectionHost (with HELPDESK_PROJECTIONS),
  * SessionGuard, AccessService (PolicyModule), EnrollmentService (EnrollmentModule), Notifications, CqrsModule.forRoot().
  */
 @Module({

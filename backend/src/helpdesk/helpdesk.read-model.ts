@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit, ServiceUnavailableException } fr
 import type { EventStore } from '../event-store/event-store';
 import { EVENT_STORE } from '../event-store/event-store.module';
 import { statement } from '../projections/projection';
-import { ProjectionRunner } from '../projections/projection-runner';
+import { ProjectionHost } from '../projections/projection-host';
 import { accountKey } from '../shared/domain-types';
 import type { CaseAccount, PriorVerification } from './case.events';
 import { accountLinksProjection, helpdeskCasesProjection } from './helpdesk.projections';
@@ -34,7 +34,7 @@ export class HelpdeskReadModel implements OnModuleInit {
   private startupHead: Promise<bigint> | undefined;
 
   constructor(
-    private readonly runner: ProjectionRunner,
+    private readonly runner: ProjectionHost,
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 

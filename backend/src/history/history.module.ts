@@ -5,7 +5,7 @@ import { HistoryService } from './history.service';
 import { ReadModelNames } from './read-model-names';
 
 /**
- * History API over the `history` read model. Needs (global): ProjectionRunner (EventStoreModule), SessionGuard
+ * History API over the `history` read model. Needs (global): ProjectionHost (EventStoreModule), SessionGuard
  * (SessionModule), AccessService + PermissionGuard (PolicyModule).
  */
 @Module({

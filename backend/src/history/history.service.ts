@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { personKey } from '../projections/helpdesk-facts';
 import { type HistoryEntry, historyFor } from '../projections/history.projection';
-import { ProjectionRunner } from '../projections/projection-runner';
+import { ProjectionHost } from '../projections/projection-host';
 import { ReadModelNames } from './read-model-names';
 
 /** One history entry as the API returns it: the stored entry, the store's name and a readable sentence. */
@@ -16,7 +16,7 @@ export type HistoryPage = {
 @Injectable()
 export class HistoryService {
   constructor(
-    private readonly runner: ProjectionRunner,
+    private readonly runner: ProjectionHost,
     private readonly names: ReadModelNames,
   ) {}
 

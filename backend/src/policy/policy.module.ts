@@ -10,7 +10,7 @@ import { SessionAccessController } from './session-access.controller';
 /**
  * Roles and helpdesk policy: the roles API, the `roles` read model, bootstrap roles from the configuration, and
  * AccessService + PermissionGuard for every other controller (`@RequirePermission(...)`). Global.
- * Needs (global): APP_CONFIG, EVENT_STORE + ProjectionRunner (with `rolesProjection` registered), SessionGuard,
+ * Needs (global): APP_CONFIG, EVENT_STORE + ProjectionHost (with `rolesProjection` registered), SessionGuard,
  * and CqrsModule.forRoot().
  */
 @Global()

@@ -11,7 +11,7 @@ import type { AppConfig } from '../config/config.types';
 import { type EventStore, readStreamToArray, WrongExpectedVersionError } from '../event-store/event-store';
 import { EVENT_STORE } from '../event-store/event-store.module';
 import { handle } from '../event-store/handle';
-import { ProjectionRunner } from '../projections/projection-runner';
+import { ProjectionHost } from '../projections/projection-host';
 import { DomainRefusal } from '../shared/decider';
 import { eventMetadata, SYSTEM_ACTOR } from '../shared/http/request-metadata';
 import type { Role } from './role';
@@ -70,7 +70,7 @@ export class RolesBootstrap implements OnApplicationBootstrap {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'roles'>,
-    private readonly runner: ProjectionRunner,
+    private readonly runner: ProjectionHost,
     private readonly roles: RolesReadModel,
   ) {}
 

@@ -6,7 +6,7 @@
 import { Injectable } from '@nestjs/common';
 import type { RecordedEvent } from '../event-store/event-store';
 import { type Projection, statement } from '../projections/projection';
-import { ProjectionRunner } from '../projections/projection-runner';
+import { ProjectionHost } from '../projections/projection-host';
 import type { Role } from './role';
 import { ROLE_EVENT_SCHEMA_VERSIONS, upcastRoleEvent } from './role.events';
 
@@ -62,7 +62,7 @@ const toView = (row: Row): RoleView => ({
 
 @Injectable()
 export class RolesReadModel {
-  constructor(private readonly runner: ProjectionRunner) {}
+  constructor(private readonly runner: ProjectionHost) {}
 
   /** Active roles, highest priority first (then role id). */
   list(): RoleView[] {

@@ -1,6 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { EventStore, RecordedEvent, Subscription } from '../event-store/event-store';
 import { forgetStatements, type Projection } from './projection';
+import type { ProjectionHost } from './projection-host';
 
 export interface ProjectionRunnerOptions {
   /** Events per transaction (default 1000). */
@@ -10,6 +11,8 @@ export interface ProjectionRunnerOptions {
   /** Delay before a failed projection is retried from its checkpoint (default 1 s, doubling up to 30 s). */
   retryDelayMs?: number;
   log?: (message: string) => void;
+  /** Called (synchronously) whenever a projection's status or error changes (see `statuses`). */
+  onStatusChange?: () => void;
 }
 
 export type ProjectionStatus = 'idle' | 'catching-up' | 'live' | 'rebuilding' | 'failed' | 'stopped';
@@ -30,7 +33,7 @@ export interface ProjectionHealth {
   error?: string;
 }
 
-interface Checkpoint {
+export interface Checkpoint {
   version: number;
   /** undefined: nothing applied yet. */
   position: bigint | undefined;
@@ -71,7 +74,7 @@ interface Shared {
  *
  * Not built on Nest's in-process EventBus: that bus forgets what it published, the event store does not.
  */
-export class ProjectionRunner {
+export class ProjectionRunner implements ProjectionHost {
   private readonly byName = new Map<string, Projection>();
   private readonly status = new Map<string, ProjectionStatus>();
   private readonly errors = new Map<string, string>();
@@ -83,6 +86,7 @@ export class ProjectionRunner {
   private readonly lagCap: number;
   private readonly retryDelayMs: number;
   private readonly log: (message: string) => void;
+  private readonly onStatusChange: () => void;
   private started = false;
   private readonly getCheckpoint: StatementSync;
   private readonly putCheckpoint: StatementSync;
@@ -102,6 +106,7 @@ export class ProjectionRunner {
     this.lagCap = options.lagCap ?? 10_000;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.log = options.log ?? (() => undefined);
+    this.onStatusChange = options.onStatusChange ?? (() => undefined);
     db.exec(`CREATE TABLE IF NOT EXISTS projection_checkpoints (
       name TEXT PRIMARY KEY,
       version INTEGER NOT NULL,
@@ -139,7 +144,7 @@ export class ProjectionRunner {
     await Promise.all(running.map((r) => r.stop()));
     if (this.shared) this.closeShared(this.shared);
     await Promise.all([...this.closingShared]);
-    for (const name of this.byName.keys()) this.status.set(name, 'stopped');
+    for (const name of this.byName.keys()) this.setStatus(name, 'stopped');
   }
 
   /**
@@ -151,9 +156,9 @@ export class ProjectionRunner {
     for (const p of this.select(name)) {
       this.prepare(p);
       const from = this.checkpoint(p.name).position;
-      this.status.set(p.name, this.checkpoint(p.name).rebuilding ? 'rebuilding' : 'catching-up');
+      this.setStatus(p.name, this.checkpoint(p.name).rebuilding ? 'rebuilding' : 'catching-up');
       const to = await this.catchUpPages(p, () => false);
-      this.status.set(p.name, 'idle');
+      this.setStatus(p.name, 'idle');
       out.push({ name: p.name, from, to });
     }
     return out;
@@ -176,30 +181,25 @@ export class ProjectionRunner {
   }
 
   async health(): Promise<ProjectionHealth[]> {
-    const head = await this.store.headPosition();
-    const out: ProjectionHealth[] = [];
-    for (const p of this.byName.values()) {
-      const cp = this.checkpoint(p.name);
-      const position = cp.position ?? 0n;
-      let lag = 0;
-      if (head > position) {
-        for await (const _ of this.store.readAll({ fromPosition: cp.position, maxCount: this.lagCap })) lag += 1;
-      }
+    return projectionHealth(this.store, this.statuses(), (name) => this.checkpoint(name), this.lagCap);
+  }
+
+  /** Each projection's version, status and last error (health without the positions). */
+  statuses(): ProjectionState[] {
+    return [...this.byName.values()].map((p) => {
       const error = this.errors.get(p.name);
-      out.push({
+      return {
         name: p.name,
         version: p.version,
         status: this.status.get(p.name) ?? 'idle',
-        position: position.toString(),
-        head: head.toString(),
-        lag,
-        lagCapped: lag >= this.lagCap,
-        caughtUp: lag === 0,
-        rebuilding: cp.rebuilding,
         ...(error ? { error } : {}),
-      });
-    }
-    return out;
+      };
+    });
+  }
+
+  private setStatus(name: string, status: ProjectionStatus): void {
+    this.status.set(name, status);
+    this.onStatusChange();
   }
 
   /** Resolves when every projection's checkpoint has reached `position` (read-your-writes for queries and tests). */
@@ -328,7 +328,7 @@ export class ProjectionRunner {
       let delay = this.retryDelayMs;
       while (!stopped) {
         try {
-          this.status.set(p.name, this.checkpoint(p.name).rebuilding ? 'rebuilding' : 'catching-up');
+          this.setStatus(p.name, this.checkpoint(p.name).rebuilding ? 'rebuilding' : 'catching-up');
           await this.catchUpPages(p, () => stopped);
           if (stopped) break;
           let joined = false;
@@ -336,16 +336,16 @@ export class ProjectionRunner {
             joined = this.join(p, (err) => (err === undefined ? resolve() : reject(err)));
           });
           if (!joined) continue; // the live loop is already past our checkpoint: read on, on our own
-          this.status.set(p.name, 'live');
           this.errors.delete(p.name);
+          this.setStatus(p.name, 'live');
           delay = this.retryDelayMs;
           await left;
           if (!stopped) throw new Error('subscription ended');
         } catch (err) {
           if (stopped) break;
           const message = err instanceof Error ? err.message : String(err);
-          this.status.set(p.name, 'failed');
           this.errors.set(p.name, message);
+          this.setStatus(p.name, 'failed');
           this.log(`projection ${p.name} failed: ${message}; retrying in ${delay} ms`);
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, delay);
@@ -364,7 +364,7 @@ export class ProjectionRunner {
         wake?.();
         this.leave(p.name);
         await loop;
-        this.status.set(p.name, 'stopped');
+        this.setStatus(p.name, 'stopped');
       },
     });
   }
@@ -465,6 +465,44 @@ export class ProjectionRunner {
       this.leave(m.p.name, err);
     }
   }
+}
+
+/** A projection's version, status and last error, as health reports them. */
+export type ProjectionState = Pick<ProjectionHealth, 'name' | 'version' | 'status' | 'error'>;
+
+/**
+ * Health of projections from their states and checkpoints: lag is counted by reading `$all` from each checkpoint (up
+ * to `lagCap` events). Shared by the runner and the projection thread's host (which reads the checkpoints itself).
+ */
+export async function projectionHealth(
+  store: EventStore,
+  states: readonly ProjectionState[],
+  checkpoint: (name: string) => Checkpoint,
+  lagCap: number,
+): Promise<ProjectionHealth[]> {
+  const head = await store.headPosition();
+  const out: ProjectionHealth[] = [];
+  for (const { name, version, status, error } of states) {
+    const cp = checkpoint(name);
+    const position = cp.position ?? 0n;
+    let lag = 0;
+    if (head > position) {
+      for await (const _ of store.readAll({ fromPosition: cp.position, maxCount: lagCap })) lag += 1;
+    }
+    out.push({
+      name,
+      version,
+      status,
+      position: position.toString(),
+      head: head.toString(),
+      lag,
+      lagCapped: lag >= lagCap,
+      caughtUp: lag === 0,
+      rebuilding: cp.rebuilding,
+      ...(error ? { error } : {}),
+    });
+  }
+  return out;
 }
 
 /** WAL pages (4 KiB) between automatic checkpoints while a projection rebuilds (SQLite's default: 1000). */

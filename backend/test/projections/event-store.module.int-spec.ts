@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
+import { Global, type INestApplication, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { EventStore } from '../../src/event-store/event-store';
@@ -11,6 +11,17 @@ import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { auditProjection } from '../../src/projections/audit.projection';
 import { historyProjection } from '../../src/projections/history.projection';
 import { ProjectionHost } from '../../src/projections/projection-host';
+import { SESSION_CHECK } from '../../src/session/session-check';
+
+/** A session check that knows one token, global like SessionModule (the health details are for signed-in agents). */
+@Global()
+@Module({
+  providers: [
+    { provide: SESSION_CHECK, useValue: { resume: (token: string) => (token === 'agent' ? {} : undefined) } },
+  ],
+  exports: [SESSION_CHECK],
+})
+class OneSession {}
 
 describe('EventStoreModule', () => {
   const dir = mkdtempSync(join(tmpdir(), 'unlockdesk-module-'));
@@ -20,7 +31,10 @@ describe('EventStoreModule', () => {
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       // History and audit only: this is about the module; the other read models have their own tests.
-      imports: [EventStoreModule.forRoot({ dataDir: dir, projections: [historyProjection, auditProjection] })],
+      imports: [
+        EventStoreModule.forRoot({ dataDir: dir, projections: [historyProjection, auditProjection] }),
+        OneSession,
+      ],
     }).compile();
     app = moduleRef.createNestApplication();
     app.setGlobalPrefix('api');
@@ -45,12 +59,24 @@ describe('EventStoreModule', () => {
   });
 
   it('GET /api/health/projections reports position, head, lag and caught-up per projection', async () => {
-    const res = await request(app.getHttpServer()).get('/api/health/projections').expect(200);
+    const res = await request(app.getHttpServer())
+      .get('/api/health/projections')
+      .set('Cookie', 'ud_session=agent')
+      .expect(200);
     expect(res.body).toEqual({
       status: 'ok',
       projections: [
         expect.objectContaining({ name: 'history', position: '1', head: '1', lag: 0, caughtUp: true, status: 'live' }),
         expect.objectContaining({ name: 'audit', position: '1', head: '1', lag: 0, caughtUp: true, status: 'live' }),
+      ],
+    });
+    // Without a session: status only, no positions or errors.
+    const anonymous = await request(app.getHttpServer()).get('/api/health/projections').expect(200);
+    expect(anonymous.body).toEqual({
+      status: 'ok',
+      projections: [
+        { name: 'history', status: 'live', caughtUp: true, rebuilding: false },
+        { name: 'audit', status: 'live', caughtUp: true, rebuilding: false },
       ],
     });
   });

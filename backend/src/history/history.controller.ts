@@ -1,7 +1,8 @@
-import { Controller, ForbiddenException, Get, Param, Query } from '@nestjs/common';
+import { Controller, ForbiddenException, Get, Optional, Param, Query } from '@nestjs/common';
 import { ApiCookieAuth, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IdentityStoreRegistry } from '../directory/identity-store.registry';
 import type { AgentAccess } from '../policy/access.service';
 import { CurrentAccess, RequirePermission } from '../policy/require-permission';
 import { ALL_STORES } from '../policy/role';
@@ -40,28 +41,42 @@ export class AccountParams {
 @ApiCookieAuth('ud_session')
 @Controller()
 export class HistoryController {
-  constructor(private readonly history: HistoryService) {}
+  constructor(
+    private readonly history: HistoryService,
+    @Optional() private readonly stores?: IdentityStoreRegistry,
+  ) {}
 
   @Get('users/:storeId/:userId/history')
   @RequirePermission('ViewHistory')
   @ApiOperation({ summary: 'Helpdesk history of one user: actions on and by the user, newest first' })
   @ApiOkResponse({ schema: HISTORY_PAGE_SCHEMA })
-  userHistory(
+  async userHistory(
     @Param() p: AccountParams,
     @Query() q: HistoryQueryDto,
     @CurrentAccess() access: AgentAccess,
-  ): HistoryPage {
-    // The role's scope applies to reading history too. Checked at store level: the history keeps no DN to test the
-    // role's base DNs against (an OU-scoped role reads the history of any user of its stores).
-    const stores = access.role?.scope.storeIds ?? [];
-    if (!stores.includes(ALL_STORES) && !stores.includes(p.storeId)) {
-      throw new ForbiddenException({
-        statusCode: 403,
-        reason: 'scope',
-        message: `Identity store ${p.storeId} is outside the scope of your role${access.role ? ` (${access.role.name})` : ''}`,
-      });
-    }
+  ): Promise<HistoryPage> {
+    await this.checkScope(access, p.storeId, p.userId);
     return this.history.page(p.storeId, p.userId, q);
+  }
+
+  /**
+   * The role's scope applies to reading history too: its identity stores, and when it lists base DNs, the account's
+   * place in the directory, read live (the history keeps no DN, and a user may have moved). An account the directory
+   * cannot place (deleted, or a store without directory access) is outside an OU-scoped role; a directory that does
+   * not answer gets 503 rather than a guess.
+   */
+  private async checkScope(access: AgentAccess, storeId: string, userId: string): Promise<void> {
+    const outside = (message: string) => new ForbiddenException({ statusCode: 403, reason: 'scope', message });
+    const role = access.role;
+    const stores = role?.scope.storeIds ?? [];
+    if (!stores.includes(ALL_STORES) && !stores.includes(storeId)) {
+      throw outside(`Identity store ${storeId} is outside the scope of your role${role ? ` (${role.name})` : ''}`);
+    }
+    if (!role?.scope.baseDns?.length) return;
+    const account = await this.stores?.get(storeId)?.getAccount(userId);
+    if (!account) throw outside(`This account cannot be placed in the OUs your role (${role.name}) covers`);
+    const why = access.whyNotInScope({ storeId, dn: account.dn });
+    if (why) throw outside(why);
   }
 
   @Get('agents/:storeId/:userId/history')

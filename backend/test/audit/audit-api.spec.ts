@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { CSV_COLUMNS } from '../../src/audit/audit-export';
+import { type IdentityStore, StoreUnavailableError } from '../../src/directory/identity-store';
 import { GENESIS_HASH } from '../../src/projections/audit-chain';
 import { appendAll, CAROL_KEY, CAROL_LDAP_KEY, COMMENT, HANNA_KEY, scenario, TICKET } from '../history/scenario';
-import { fakeStore as fakeDown, type Harness, harness } from './support';
+import { fakeStore as fakeDown, type Harness, harness, STAFF_OU } from './support';
 
 const VERIFIER = join(__dirname, '..', '..', 'scripts', 'verify-audit-export.mjs');
 const tmp = mkdtempSync(join(tmpdir(), 'unlockdesk-audit-'));
@@ -344,6 +345,34 @@ describe("history outside the agent's role scope", () => {
     const res = await request(server).get('/api/users/corp-ad/x/history').set('Cookie', lena).expect(403);
     expect(res.body).toMatchObject({ reason: 'scope' });
     await request(server).get('/api/users/ldap/x/history').set('Cookie', lena).expect(200);
+  });
+
+  it('an OU-scoped role reads the history of accounts inside its OUs only, placed live by the directory', async () => {
+    const placed: Record<string, string> = {
+      inside: `CN=In Side,${STAFF_OU}`,
+      outside: 'CN=Out Side,CN=Users,DC=corp,DC=example',
+    };
+    const corpAd = {
+      ...fakeDown('corp-ad', 'Corp AD'),
+      getAccount: async (id: string) => {
+        if (id === 'unreachable') throw new StoreUnavailableError('corp-ad', 'connect ECONNREFUSED');
+        return placed[id] ? { id, storeId: 'corp-ad', dn: placed[id] } : undefined;
+      },
+    } as unknown as IdentityStore;
+    h = await harness({ stores: [corpAd] });
+    const stella = await h.signIn('stella');
+    const get = (userId: string) => request(h?.app.getHttpServer()).get(`/api/users/corp-ad/${userId}/history`);
+    await get('inside').set('Cookie', stella).expect(200);
+    expect((await get('outside').set('Cookie', stella).expect(403)).body).toMatchObject({
+      reason: 'scope',
+      message: expect.stringContaining('outside the OUs'),
+    });
+    expect((await get('deleted').set('Cookie', stella).expect(403)).body.reason).toBe('scope');
+    expect((await get('unreachable').set('Cookie', stella).expect(503)).body.reason).toBe('directory-unavailable');
+    // A role without base DNs does not ask the directory.
+    await get('unreachable')
+      .set('Cookie', await h.signIn('hanna'))
+      .expect(200);
   });
 });
 

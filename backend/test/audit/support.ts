@@ -28,6 +28,7 @@ import { ProjectionHost } from '../../src/projections/projection-host';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { AGENT_DIRECTORY, type AgentDirectory } from '../../src/session/agent-directory';
 import { SessionModule } from '../../src/session/session.module';
+import { DomainExceptionFilter } from '../../src/shared/http/domain-exception.filter';
 
 export const role = (
   name: string,
@@ -47,20 +48,28 @@ export const role = (
   updatedAt: '2030-01-01T00:00:00.000Z',
 });
 
+/** The OU of the `Staff desk` role's scope (base DN). */
+export const STAFF_OU = 'OU=Staff,DC=corp,DC=example';
+
 export const ROLES: RoleView[] = [
   role('Auditors', 'Auditors', ['ViewAudit', 'ViewHistory'], 20),
   role('Helpdesk', 'Helpdesk Agents', ['UnlockAccount', 'ViewHistory']),
   role('Trainees', 'Trainees', ['UnlockAccount']),
   role('Ldap desk', 'Ldap Desk', ['UnlockAccount', 'ViewHistory'], 5, ['ldap']),
+  {
+    ...role('Staff desk', 'Staff Desk', ['ViewHistory'], 5, ['corp-ad']),
+    scope: { storeIds: ['corp-ad'], baseDns: [STAFF_OU] },
+  },
 ];
 
 /** Agents by username: `audrey` (Auditors), `hanna` (Helpdesk), `tim` (Trainees: no View History), `lena` (Ldap desk:
- * View History, scoped to the `ldap` store only). */
+ * View History, scoped to the `ldap` store only), `stella` (Staff desk: View History in corp-ad's Staff OU only). */
 const AGENTS: Record<string, { userId: string; displayName: string; groups: string[] }> = {
   audrey: { userId: 'aud17000-0000-4000-8000-000000000001', displayName: 'Audrey Auditor', groups: ['Auditors'] },
   hanna: { userId: 'a1b2c3d4-0000-4000-8000-00000000000a', displayName: 'Hanna Agent', groups: ['Helpdesk Agents'] },
   tim: { userId: '71770000-0000-4000-8000-000000000001', displayName: 'Tim Trainee', groups: ['Trainees'] },
   lena: { userId: '1e7a0000-0000-4000-8000-000000000001', displayName: 'Lena Ldap', groups: ['Ldap Desk'] },
+  stella: { userId: '57e1a000-0000-4000-8000-000000000001', displayName: 'Stella Staff', groups: ['Staff Desk'] },
 };
 
 const directory: AgentDirectory = {
@@ -126,6 +135,7 @@ export async function harness(
   const app = moduleRef.createNestApplication();
   app.setGlobalPrefix('api');
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalFilters(new DomainExceptionFilter()); // as createApp
   await app.init();
   await runner.start();
 

@@ -10,7 +10,7 @@
 // Real OpenLDAP (ppolicy) lab; accounts locked with real failed binds before each phase; embedded event store.
 //
 //   node -r @swc-node/register bench/helpdesk.bench.ts      (standalone; also run by `npm run bench`)
-//   BENCH_AGENTS=50 BENCH_UNLOCKS_PER_AGENT=8 BENCH_PACE_MS=1000 BENCH_PACED_UNLOCKS_PER_AGENT=4
+//   BENCH_AGENTS=50 BENCH_UNLOCKS_PER_AGENT=20 BENCH_PACE_MS=1000 BENCH_PACED_UNLOCKS_PER_AGENT=4
 //
 // Targets (issue 5): unlock p95 < 1.5 × floor p95 and < 60 ms absolute on loopback. Figures only, no assertion.
 // The unlock notice e-mail is switched off here (the floor has no SMTP); the notice adds one SMTP round trip.
@@ -29,7 +29,7 @@ import { SqliteEventStore } from '../src/event-store/sqlite-event-store';
 import { type Lab, lockWithFailedBinds, startOpenLdap } from '../test/labs/labs';
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
-const PER_AGENT = Number(process.env.BENCH_UNLOCKS_PER_AGENT ?? 8);
+const PER_AGENT = Number(process.env.BENCH_UNLOCKS_PER_AGENT ?? 20);
 const WARMUP_PER_AGENT = 1;
 const PACE_MS = Number(process.env.BENCH_PACE_MS ?? 1000);
 const PACED_PER_AGENT = Number(process.env.BENCH_PACED_UNLOCKS_PER_AGENT ?? 4);

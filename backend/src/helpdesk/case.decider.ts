@@ -10,6 +10,11 @@
  * effect on the next request). Recorded refusals are events (CaseOpeningRefused, VerificationAttemptRefused,
  * UnlockRefused, the *Rejected events); malformed commands and commands that do not fit the case's state are
  * thrown as DomainRefusal and record nothing.
+ *
+ * Break-glass (two persons): RequestBreakGlass by the case's agent for an unenrolled subject their role may not unlock;
+ * DecideBreakGlass by a second agent with Unlock Any Account in scope; an approved, unexpired request lets
+ * UnlockAccounts unlock the subject without the authentication an unenrolled user cannot give (recorded in
+ * UnlockRequested.breakGlass). Refusals are recorded (BreakGlassRequestRefused, BreakGlassDecisionRefused).
  */
 import type { EnrollmentSnapshot } from '../enrollment/enrollment.decider';
 import { hasPermission, isInScope } from '../policy/effective-role';
@@ -28,6 +33,7 @@ import {
 } from '../shared/domain-types';
 import { policyStatus, type VerifiedFacts } from './authentication-policy';
 import {
+  type BreakGlassGrant,
   type CaseAccount,
   type CaseAgent,
   type CaseEvent,
@@ -39,6 +45,8 @@ import {
   type VerificationMethod,
 } from './case.events';
 import {
+  activeBreakGlass,
+  breakGlassStatus,
   type CaseState,
   currentFailures,
   evolveCase,
@@ -111,6 +119,34 @@ export type ReconcileUnlocks = {
 };
 export type CloseCase = { type: 'CloseCase'; reason: string; now: Date };
 
+/** Lifetimes of a break-glass request and of its approval (`helpdesk.breakGlass` in the configuration). */
+export type BreakGlassSettings = { requestMinutes: number; approvalMinutes: number };
+export const DEFAULT_BREAK_GLASS_SETTINGS: BreakGlassSettings = { requestMinutes: 30, approvalMinutes: 15 };
+
+/** The case's agent asks a second agent to approve unlocking the unenrolled subject. Sent only by the case's agent. */
+export type RequestBreakGlass = {
+  type: 'RequestBreakGlass';
+  /** A fresh id from the handler (randomness stays out of the decider). */
+  requestId: string;
+  reason: string;
+  ticket?: string;
+  /** The requesting agent's effective role now. */
+  role: CaseRole | null;
+  requestMinutes?: number;
+  now: Date;
+};
+/** A second agent approves or denies the case's pending break-glass request. */
+export type DecideBreakGlass = {
+  type: 'DecideBreakGlass';
+  decision: 'approve' | 'deny';
+  approver: CaseAgent;
+  /** The approver's effective role now. */
+  approverRole: CaseRole | null;
+  comment?: string;
+  approvalMinutes?: number;
+  now: Date;
+};
+
 export type CaseCommand =
   | OpenCaseCommand
   | VerifySecurityAnswer
@@ -120,7 +156,9 @@ export type CaseCommand =
   | UnlockAccounts
   | RecordUnlockOutcome
   | ReconcileUnlocks
-  | CloseCase;
+  | CloseCase
+  | RequestBreakGlass
+  | DecideBreakGlass;
 
 export const MAX_ACCOUNTS_PER_UNLOCK = 20;
 
@@ -533,9 +571,16 @@ function unlockAccounts(command: UnlockAccounts, state: CaseState): CaseEvent[] 
   const role = command.role;
   const common = requestRefusal(c, role, command.now);
   const authenticationTypes = role ? policyStatus(role.policy, c.enrollment, c.verified).verifiedTypes : [];
+  // An approved, unexpired break-glass stands in for the authentication an unenrolled user cannot give, for the
+  // case's subject only (DOMAIN.md); every other rule still applies.
+  const glass = common === 'unlock.unenrolledNotAllowed' ? activeBreakGlass(c, command.now) : null;
+  const grant: BreakGlassGrant | null = glass?.decidedBy
+    ? { requestId: glass.requestId, approvedBy: { ...glass.decidedBy } }
+    : null;
   return accounts.map((target): CaseEvent => {
     const linked = !sameAccount(target, c.subject);
-    const reasonCode = common ?? (role ? accountRefusal(c, role, target) : 'helpdesk.noRole');
+    const covered = grant !== null && !linked;
+    const reasonCode = (covered ? undefined : common) ?? (role ? accountRefusal(c, role, target) : 'helpdesk.noRole');
     if (reasonCode) {
       return {
         type: 'UnlockRefused',
@@ -561,6 +606,7 @@ function unlockAccounts(command: UnlockAccounts, state: CaseState): CaseEvent[] 
         authenticationTypes,
         ticket,
         comment,
+        breakGlass: covered ? grant : null,
         at,
       },
     };
@@ -611,6 +657,170 @@ function closeCase(command: CloseCase, state: CaseState): CaseEvent[] {
   return [{ type: 'CaseClosed', data: { reason, at: command.now.toISOString() } }];
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// two-person break-glass
+
+function minutesSetting(value: number | undefined, fallback: number, field: string, problems: FieldProblem[]) {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) problems.push({ field, message: 'must be a positive integer' });
+  return value;
+}
+
+const agentRef = (a: CaseAgent): CaseAgent => ({
+  storeId: a.storeId,
+  userId: a.userId,
+  displayName: nonEmpty(a.displayName) ? a.displayName : a.userId,
+});
+
+/** A request that is pending or approved and not yet expired blocks a new one. */
+const liveRequest = (c: OpenCase, now: Date) => {
+  const b = c.breakGlass;
+  if (!b) return null;
+  const status = breakGlassStatus(b, now);
+  return status === 'pending' || status === 'approved' ? b : null;
+};
+
+function requestBreakGlass(command: RequestBreakGlass, state: CaseState): CaseEvent[] {
+  const c = requireOpen(state);
+  const problems: FieldProblem[] = [];
+  const reason = typeof command.reason === 'string' ? command.reason.trim() : '';
+  if (reason.length < 10 || reason.length > 1000) {
+    problems.push({ field: 'reason', message: 'must be 10 to 1000 characters (why the user cannot be authenticated)' });
+  }
+  if (command.ticket !== undefined && (typeof command.ticket !== 'string' || command.ticket.length > 100)) {
+    problems.push({ field: 'ticket', message: 'must be a string of at most 100 characters' });
+  }
+  if (!nonEmpty(command.requestId) || command.requestId.length > 64) {
+    problems.push({ field: 'requestId', message: 'must be 1-64 characters' });
+  }
+  const minutes = minutesSetting(
+    command.requestMinutes,
+    DEFAULT_BREAK_GLASS_SETTINGS.requestMinutes,
+    'requestMinutes',
+    problems,
+  );
+  if (problems.length) invalid('breakGlass.invalid', problems);
+
+  const at = command.now.toISOString();
+  const ticket = command.ticket?.trim() || null;
+  const role = command.role;
+  const enrolled = c.enrollment.types.length > 0;
+  const reasonCode: ReasonCode | undefined = !role
+    ? 'helpdesk.noRole'
+    : !hasPermission(role, 'UnlockAccount')
+      ? 'helpdesk.permissionDenied'
+      : !isInScope(role, c.subject)
+        ? 'helpdesk.outOfScope'
+        : enrolled || (hasPermission(role, 'UnlockAnyAccount') && role.policy.mode === 'unrestricted')
+          ? 'breakGlass.notNeeded'
+          : liveRequest(c, command.now)
+            ? 'breakGlass.alreadyRequested'
+            : undefined;
+  if (reasonCode) {
+    return [
+      {
+        type: 'BreakGlassRequestRefused',
+        data: { requestedBy: agentRef(c.agent), reasonCode, reason: REASONS[reasonCode], ticket, at },
+      },
+    ];
+  }
+  return [
+    {
+      type: 'BreakGlassRequested',
+      data: {
+        requestId: command.requestId,
+        subject: account(c.subject),
+        reason,
+        ticket,
+        requestedBy: agentRef(c.agent),
+        expiresAt: addSeconds(command.now, minutes * 60).toISOString(),
+        at,
+      },
+    },
+  ];
+}
+
+/**
+ * Why this approver may not decide the case's break-glass request now (undefined: they may). Also what the list of
+ * pending requests shows each agent (`canDecide` / `whyNot`).
+ */
+export function breakGlassDecisionRefusal(
+  c: OpenCase,
+  approver: { storeId: string; userId: string },
+  role: CaseRole | null,
+  now: Date,
+): ReasonCode | undefined {
+  const b = c.breakGlass;
+  if (!b) return 'breakGlass.notPending';
+  const status = breakGlassStatus(b, now);
+  if (status === 'expired' && b.status === 'pending') return 'breakGlass.expired';
+  if (status !== 'pending') return 'breakGlass.notPending';
+  if (sameAccount(approver, b.requestedBy)) return 'breakGlass.samePerson';
+  if (sameAccount(approver, c.subject)) return 'helpdesk.selfService';
+  if (!role || !hasPermission(role, 'UnlockAnyAccount')) return 'breakGlass.permissionDenied';
+  if (!isInScope(role, c.subject)) return 'helpdesk.outOfScope';
+  return undefined;
+}
+
+function decideBreakGlass(command: DecideBreakGlass, state: CaseState): CaseEvent[] {
+  const c = requireOpen(state);
+  const problems: FieldProblem[] = [];
+  if (command.decision !== 'approve' && command.decision !== 'deny') {
+    problems.push({ field: 'decision', message: 'must be approve or deny' });
+  }
+  const a = command.approver;
+  if (!a || !nonEmpty(a.storeId) || !nonEmpty(a.userId)) {
+    problems.push({ field: 'approver', message: 'needs storeId and userId' });
+  }
+  if (command.comment !== undefined && (typeof command.comment !== 'string' || command.comment.length > 1000)) {
+    problems.push({ field: 'comment', message: 'must be a string of at most 1000 characters' });
+  }
+  const minutes = minutesSetting(
+    command.approvalMinutes,
+    DEFAULT_BREAK_GLASS_SETTINGS.approvalMinutes,
+    'approvalMinutes',
+    problems,
+  );
+  if (problems.length) invalid('breakGlass.invalid', problems);
+
+  const at = command.now.toISOString();
+  const approver = agentRef(a);
+  const comment = command.comment?.trim() || null;
+  const reasonCode = breakGlassDecisionRefusal(c, approver, command.approverRole, command.now);
+  const b = c.breakGlass;
+  if (reasonCode || !b) {
+    const code = reasonCode ?? 'breakGlass.notPending';
+    return [
+      {
+        type: 'BreakGlassDecisionRefused',
+        data: {
+          requestId: b?.requestId ?? null,
+          decision: command.decision,
+          approver,
+          reasonCode: code,
+          reason: REASONS[code],
+          at,
+        },
+      },
+    ];
+  }
+  if (command.decision === 'deny') {
+    return [{ type: 'BreakGlassDenied', data: { requestId: b.requestId, approver, comment, at } }];
+  }
+  return [
+    {
+      type: 'BreakGlassApproved',
+      data: {
+        requestId: b.requestId,
+        approver,
+        comment,
+        validUntil: addSeconds(command.now, minutes * 60).toISOString(),
+        at,
+      },
+    },
+  ];
+}
+
 export const caseDecider: Decider<CaseCommand, CaseEvent, CaseState> = {
   initialState: () => ({ status: 'new' }),
   evolve: evolveCase,
@@ -637,6 +847,10 @@ export const caseDecider: Decider<CaseCommand, CaseEvent, CaseState> = {
         return reconcileUnlocks(command, state);
       case 'CloseCase':
         return closeCase(command, state);
+      case 'RequestBreakGlass':
+        return requestBreakGlass(command, state);
+      case 'DecideBreakGlass':
+        return decideBreakGlass(command, state);
     }
   },
 };

@@ -128,8 +128,15 @@ export type UnlockRequested = DomainEvent<
     authenticationTypes: AuthenticationType[];
     ticket: string | null;
     comment: string | null;
+    /**
+     * Schema version 2: the approved two-person break-glass that allowed this unlock of an unenrolled subject (null:
+     * none was needed). Version 1 events are upcast to `null`.
+     */
+    breakGlass: BreakGlassGrant | null;
   } & At
 >;
+/** The approved break-glass an unlock relied on: which request, approved by whom. */
+export type BreakGlassGrant = { requestId: string; approvedBy: CaseAgent };
 export type UnlockRefused = DomainEvent<
   'UnlockRefused',
   {
@@ -158,6 +165,45 @@ export type UnlockFailed = DomainEvent<
 >;
 export type CaseClosed = DomainEvent<'CaseClosed', { reason: string } & At>;
 
+/**
+ * Two-person break-glass for an unenrolled subject: the case's agent asks, a second agent with Unlock Any Account
+ * (in scope, not the subject) approves or denies. `subject` is repeated so read models need no other event.
+ */
+export type BreakGlassRequested = DomainEvent<
+  'BreakGlassRequested',
+  {
+    requestId: string;
+    subject: CaseAccount;
+    reason: string;
+    ticket: string | null;
+    requestedBy: CaseAgent;
+    expiresAt: string;
+  } & At
+>;
+export type BreakGlassRequestRefused = DomainEvent<
+  'BreakGlassRequestRefused',
+  { requestedBy: CaseAgent; reasonCode: string; reason: string; ticket: string | null } & At
+>;
+export type BreakGlassApproved = DomainEvent<
+  'BreakGlassApproved',
+  { requestId: string; approver: CaseAgent; comment: string | null; validUntil: string } & At
+>;
+export type BreakGlassDenied = DomainEvent<
+  'BreakGlassDenied',
+  { requestId: string; approver: CaseAgent; comment: string | null } & At
+>;
+export type BreakGlassDecisionRefused = DomainEvent<
+  'BreakGlassDecisionRefused',
+  {
+    /** null: the case has no break-glass request. */
+    requestId: string | null;
+    decision: 'approve' | 'deny';
+    approver: CaseAgent;
+    reasonCode: string;
+    reason: string;
+  } & At
+>;
+
 export type CaseEvent =
   | CaseOpened
   | CaseOpeningRefused
@@ -175,7 +221,12 @@ export type CaseEvent =
   | UnlockRefused
   | AccountUnlocked
   | UnlockFailed
-  | CaseClosed;
+  | CaseClosed
+  | BreakGlassRequested
+  | BreakGlassRequestRefused
+  | BreakGlassApproved
+  | BreakGlassDenied
+  | BreakGlassDecisionRefused;
 
 export const CASE_EVENT_SCHEMA_VERSIONS: SchemaVersions<CaseEvent['type']> = {
   CaseOpened: 1,
@@ -190,14 +241,22 @@ export const CASE_EVENT_SCHEMA_VERSIONS: SchemaVersions<CaseEvent['type']> = {
   VerificationLocked: 1,
   VerificationAttemptRefused: 1,
   CaseAuthenticated: 1,
-  UnlockRequested: 1,
+  UnlockRequested: 2,
   UnlockRefused: 1,
   AccountUnlocked: 1,
   UnlockFailed: 1,
   CaseClosed: 1,
+  BreakGlassRequested: 1,
+  BreakGlassRequestRefused: 1,
+  BreakGlassApproved: 1,
+  BreakGlassDenied: 1,
+  BreakGlassDecisionRefused: 1,
 };
 
-export const upcastCaseEvent = createUpcaster<CaseEvent>(CASE_EVENT_SCHEMA_VERSIONS);
+export const upcastCaseEvent = createUpcaster<CaseEvent>(CASE_EVENT_SCHEMA_VERSIONS, {
+  // v1 → v2: unlocks recorded before break-glass existed relied on none.
+  UnlockRequested: { 1: (data) => ({ ...(data as object), breakGlass: null }) },
+});
 
 /** Reasons of recorded refusals and failures: a stable code and the sentence the agent sees. */
 export const REASONS = {
@@ -220,5 +279,12 @@ export const REASONS = {
   'unlock.directoryError': 'The directory refused or failed the unlock',
   'unlock.interrupted': 'The unlock was interrupted and the account is still locked',
   'unlock.accountNotFound': 'The account no longer exists in the directory',
+  'breakGlass.notNeeded':
+    'No break-glass is needed: the user is enrolled, or your role may already unlock unenrolled users',
+  'breakGlass.alreadyRequested': 'A break-glass request for this case is already pending or approved',
+  'breakGlass.samePerson': 'A break-glass request must be approved by a second agent, not by the one who asked',
+  'breakGlass.permissionDenied': 'Deciding a break-glass request needs the Unlock Any Account permission',
+  'breakGlass.notPending': 'There is no pending break-glass request in this case',
+  'breakGlass.expired': 'The break-glass request has expired; the agent must ask again',
 } as const;
 export type ReasonCode = keyof typeof REASONS;

@@ -158,6 +158,8 @@ export function unlockEntryView(u: OpenCase['unlocks'][number]) {
     reason: u.reason,
     lock: u.readBack ? lockView(u.readBack) : null,
     directoryMessage: u.directoryMessage,
+    /** The two-person break-glass the unlock relied on: `{ requestId, approvedBy }` (null: none). */
+    breakGlass: u.breakGlass ?? null,
   };
 }
 

@@ -3,7 +3,7 @@ import type { EnrollmentSnapshot } from '../enrollment/enrollment.decider';
 import type { HelpdeskPolicy } from '../policy/role';
 import { accountKey, type CodeChannel, type DirectoryAccountState } from '../shared/domain-types';
 import type { VerifiedFacts } from './authentication-policy';
-import type { CaseAccount, CaseAgent, CaseEvent, CaseRoleRef, CaseSettings } from './case.events';
+import type { BreakGlassGrant, CaseAccount, CaseAgent, CaseEvent, CaseRoleRef, CaseSettings } from './case.events';
 
 export type SentCode = {
   codeId: string;
@@ -22,6 +22,8 @@ export type UnlockEntry = {
   reason: string | null;
   readBack: DirectoryAccountState | null;
   directoryMessage: string | null;
+  /** The approved break-glass this unlock relied on (null: none). */
+  breakGlass: BreakGlassGrant | null;
 };
 
 export type OpenCase = {
@@ -43,7 +45,27 @@ export type OpenCase = {
   authenticationExpiresAt: string | null;
   /** In order of the events; one entry per account per unlock request. */
   unlocks: UnlockEntry[];
+  /** The case's latest break-glass request (an earlier denied or expired one is replaced by a new request). */
+  breakGlass: BreakGlassEntry | null;
 };
+
+/** A two-person break-glass request as recorded; `status` is the recorded one (see breakGlassStatus for now). */
+export type BreakGlassEntry = {
+  requestId: string;
+  reason: string;
+  ticket: string | null;
+  requestedBy: CaseAgent;
+  requestedAt: string;
+  expiresAt: string;
+  status: 'pending' | 'approved' | 'denied';
+  decidedBy: CaseAgent | null;
+  decidedAt: string | null;
+  comment: string | null;
+  /** Approved: the unlock may rely on it until then. */
+  validUntil: string | null;
+};
+
+export type BreakGlassStatus = 'pending' | 'approved' | 'denied' | 'expired';
 
 export type CaseState =
   | { status: 'new' }
@@ -95,6 +117,7 @@ export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
         authenticatedAt: null,
         authenticationExpiresAt: null,
         unlocks: [],
+        breakGlass: null,
       };
     }
     case 'CaseOpeningRefused':
@@ -168,6 +191,7 @@ export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
             reason: null,
             readBack: null,
             directoryMessage: null,
+            breakGlass: event.data.breakGlass ?? null,
           },
         ],
       }));
@@ -184,6 +208,7 @@ export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
             reason: event.data.reason,
             readBack: null,
             directoryMessage: null,
+            breakGlass: null,
           },
         ],
       }));
@@ -207,7 +232,59 @@ export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
       }));
     case 'CaseClosed':
       return state.status === 'open' ? { ...state, status: 'closed', closeReason: event.data.reason } : state;
+    case 'BreakGlassRequested':
+      return withCase(state, () => ({
+        breakGlass: {
+          requestId: event.data.requestId,
+          reason: event.data.reason,
+          ticket: event.data.ticket,
+          requestedBy: event.data.requestedBy,
+          requestedAt: event.data.at,
+          expiresAt: event.data.expiresAt,
+          status: 'pending',
+          decidedBy: null,
+          decidedAt: null,
+          comment: null,
+          validUntil: null,
+        },
+      }));
+    case 'BreakGlassApproved':
+    case 'BreakGlassDenied':
+      return withCase(state, (c) =>
+        c.breakGlass && c.breakGlass.requestId === event.data.requestId
+          ? {
+              breakGlass: {
+                ...c.breakGlass,
+                status: event.type === 'BreakGlassApproved' ? 'approved' : 'denied',
+                decidedBy: event.data.approver,
+                decidedAt: event.data.at,
+                comment: event.data.comment,
+                validUntil: event.type === 'BreakGlassApproved' ? event.data.validUntil : null,
+              },
+            }
+          : {},
+      );
+    case 'BreakGlassRequestRefused':
+    case 'BreakGlassDecisionRefused':
+      return state;
   }
+}
+
+/**
+ * A break-glass request's status now: a pending request expires at `expiresAt`, an approval at `validUntil` (both
+ * then read `expired`); a denial stays denied.
+ */
+export function breakGlassStatus(b: BreakGlassEntry, now: Date): BreakGlassStatus {
+  const t = now.getTime();
+  if (b.status === 'pending') return t < Date.parse(b.expiresAt) ? 'pending' : 'expired';
+  if (b.status === 'approved') return b.validUntil !== null && t < Date.parse(b.validUntil) ? 'approved' : 'expired';
+  return 'denied';
+}
+
+/** The approved, unexpired break-glass of the case, if any. */
+export function activeBreakGlass(state: OpenCase, now: Date): BreakGlassEntry | null {
+  const b = state.breakGlass;
+  return b && breakGlassStatus(b, now) === 'approved' ? b : null;
 }
 
 /** Unlock intents without an outcome: what the start-up reconciler must settle. */

@@ -44,6 +44,7 @@ export const ACTIONS = [
   'agent.signedIn',
   'agent.signInFailed',
   'agent.signedOut',
+  'agent.sessionEnded',
   'case.opened',
   'case.openingRefused',
   'case.authenticated',
@@ -59,6 +60,11 @@ export const ACTIONS = [
   'unlock.refused',
   'unlock.succeeded',
   'unlock.failed',
+  'breakGlass.requested',
+  'breakGlass.requestRefused',
+  'breakGlass.approved',
+  'breakGlass.denied',
+  'breakGlass.decisionRefused',
   'notice.requested',
   'notice.sent',
   'notice.failed',
@@ -100,7 +106,16 @@ interface CaseContext {
   subjectName: string | null;
   questions: Record<string, string>;
   /** `<idempotencyKey>/<account key>` → what the request said. */
-  requests: Record<string, { ticket: string | null; comment: string | null; authenticationTypes: string[] }>;
+  requests: Record<
+    string,
+    {
+      ticket: string | null;
+      comment: string | null;
+      authenticationTypes: string[];
+      /** The approver of the break-glass the unlock relied on (UnlockRequested 2). */
+      breakGlassApprovedBy?: string | null;
+    }
+  >;
   /** Idempotency key → how many accounts the unlock notice is about (from UnlockNoticeRequested). */
   notices?: Record<string, number>;
 }
@@ -329,6 +344,13 @@ function withPeople(f: HelpdeskFact, ...extra: (string | null)[]): HelpdeskFact 
   return f;
 }
 
+/** AgentSessionEnded reasons (the directory check of a session), in words. */
+const SESSION_END_REASONS: Record<string, string> = {
+  gone: 'the account no longer exists in the directory',
+  disabled: 'the account is disabled in the directory',
+  locked: 'the account is locked in the directory',
+};
+
 const CODE_REJECTIONS: Record<string, string> = {
   mismatch: 'Wrong code',
   expired: 'The code had expired',
@@ -387,6 +409,28 @@ function mapFact(db: DatabaseSync, ctx: FactContext, event: RecordedEvent): Help
         f.authenticationTypes = ['password'];
       }
       return withPeople(f);
+    }
+    case 'AgentSessionEnded': {
+      // The system ended the session (actor `system`); like a failed sign-in it belongs to the agent's own history.
+      const who = accountOf(data.subject);
+      const f = empty('agent.sessionEnded');
+      if (who) {
+        Object.assign(f, {
+          subject: who.key,
+          subjectStore: who.storeId,
+          subjectUserId: who.userId,
+          store: who.storeId,
+        });
+      }
+      f.actor = actorKey(null);
+      f.actorName = ctx.name(db, f.actor);
+      f.subjectName = ctx.name(db, f.subject) ?? str(data.username);
+      f.reasonCode = str(data.reason);
+      f.reason = SESSION_END_REASONS[f.reasonCode ?? ''] ?? str(data.detail) ?? f.reasonCode;
+      f.details = { username: str(data.username) };
+      const out = withPeople(f);
+      for (const p of out.people) if (p.key === f.subject) p.asActor = true;
+      return out;
     }
     case 'AgentSignInFailed': {
       const storeId = str(data.storeId);
@@ -658,10 +702,18 @@ function caseFact(
       f.ticket = str(data.ticket);
       f.comment = str(data.comment);
       f.authenticationTypes = strs(data.authenticationTypes);
+      const glass: Obj | null = isObj(data.breakGlass) ? data.breakGlass : null;
+      const approvedBy = glass ? accountOf(glass.approvedBy) : null;
+      const approvedByName = approvedBy ? accountName(db, ctx, approvedBy) : null;
+      if (glass) {
+        f.details.breakGlassRequestId = str(glass.requestId);
+        f.details.breakGlassApprovedBy = approvedByName ?? approvedBy?.key ?? null;
+      }
       context.requests[requestKey] = {
         ticket: f.ticket,
         comment: f.comment,
         authenticationTypes: f.authenticationTypes,
+        ...(glass ? { breakGlassApprovedBy: approvedByName ?? approvedBy?.key ?? null } : {}),
       };
       ctx.putCase(db, caseId, context);
       if (event.type === 'UnlockRequested') {
@@ -682,6 +734,7 @@ function caseFact(
       f.ticket = request?.ticket ?? null;
       f.comment = request?.comment ?? null;
       f.authenticationTypes = request ? [...request.authenticationTypes] : [];
+      if (request?.breakGlassApprovedBy) f.details.breakGlassApprovedBy = request.breakGlassApprovedBy;
       f.details.readBack = isObj(data.readBack) ? (str(data.readBack.lockState) ?? null) : null;
       f.details.reconciled = data.reconciled === true;
       f.details.directoryMessage = str(data.directoryMessage);
@@ -699,6 +752,59 @@ function caseFact(
       f.action = 'case.closed';
       f.reason = str(data.reason);
       break;
+    case 'BreakGlassRequested':
+    case 'BreakGlassRequestRefused':
+      // The case's agent asks; the justification is the agent's comment (the reason column is for refusals).
+      f.ticket = str(data.ticket);
+      if (event.type === 'BreakGlassRequested') {
+        f.action = 'breakGlass.requested';
+        f.outcome = 'requested';
+        f.comment = str(data.reason);
+        f.details = {
+          requestId: str(data.requestId),
+          justification: str(data.reason),
+          ticket: f.ticket,
+          expiresAt: str(data.expiresAt),
+        };
+      } else {
+        f.action = 'breakGlass.requestRefused';
+        f.outcome = 'refused';
+        refusal();
+      }
+      break;
+    case 'BreakGlassApproved':
+    case 'BreakGlassDenied':
+    case 'BreakGlassDecisionRefused': {
+      // Decided by a second agent on the case's stream: the actor is the approver (their request's metadata).
+      const approver = accountOf(data.approver);
+      if (approver) {
+        const name = accountName(db, ctx, approver);
+        f.actor = actorKey(approver.key);
+        f.actorName = f.actor === approver.key ? name : ctx.name(db, f.actor);
+      }
+      f.comment = str(data.comment);
+      f.details = {
+        comment: f.comment,
+        requestId: str(data.requestId),
+        requestedBy: context.agent,
+        requestedByName: context.agentName,
+      };
+      if (event.type === 'BreakGlassApproved') {
+        f.action = 'breakGlass.approved';
+        f.outcome = 'success';
+        f.details.validUntil = str(data.validUntil);
+      } else if (event.type === 'BreakGlassDenied') {
+        f.action = 'breakGlass.denied';
+        f.outcome = 'refused';
+      } else {
+        f.action = 'breakGlass.decisionRefused';
+        f.outcome = 'refused';
+        f.details.decision = str(data.decision);
+        refusal();
+      }
+      // The requester's history shows what became of their request too.
+      return withPeople(f, context.subject, context.agent);
+    }
     default:
       f.action = `event.${event.type}`;
   }

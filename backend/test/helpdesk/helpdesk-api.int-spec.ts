@@ -14,7 +14,7 @@ import { IdentityStoreRegistry } from '../../src/directory/identity-store.regist
 import type { EventStore, RecordedEvent } from '../../src/event-store/event-store';
 import { EVENT_STORE } from '../../src/event-store/event-store.module';
 import { handle } from '../../src/event-store/handle';
-import { caseStreamId } from '../../src/helpdesk/case.events';
+import { CASE_EVENT_SCHEMA_VERSIONS, caseStreamId } from '../../src/helpdesk/case.events';
 import { CASE_DECIDER } from '../../src/helpdesk/case.service';
 import { UnlockReconciler } from '../../src/helpdesk/unlock.reconciler';
 import { base32Decode, generateTotp } from '../../src/shared/crypto/totp';
@@ -339,7 +339,7 @@ describe('helpdesk users API', () => {
         ip: expect.any(String),
         userAgent: UA,
         correlationId: expect.any(String),
-        schemaVersion: 1,
+        schemaVersion: CASE_EVENT_SCHEMA_VERSIONS[e.type as keyof typeof CASE_EVENT_SCHEMA_VERSIONS],
       });
     }
     expect(recorded[0]?.metadata.correlationId).toBe(correlationId);

@@ -151,6 +151,7 @@ export const requested = (
     authenticationTypes: ['securityQuestions', 'email'],
     ticket: null,
     comment: null,
+    breakGlass: null,
     at: iso(tPlus(60)),
     ...overrides,
   },

@@ -25,15 +25,21 @@ export function errorMessage(error: unknown, fallback = 'Unexpected error'): str
 }
 
 let csrfToken: string | undefined;
-const listeners = new Set<() => void>();
+const listeners = new Set<(end: SessionEnd) => void>();
 
 /** Remembered from the session response; sent as X-CSRF-Token on POST/PUT/PATCH/DELETE. */
 export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
 }
 
-/** Called when the backend says the session is gone (expired or signed out elsewhere). */
-export function onSessionExpired(listener: () => void): () => void {
+/**
+ * Why a session is gone: `no-session` (expired or signed out elsewhere) or `session-ended` (the directory account
+ * changed: disabled, locked or deleted), with the backend's message.
+ */
+export type SessionEnd = { reason: 'no-session' | 'session-ended'; message: string };
+
+/** Called when the backend says the session is gone. */
+export function onSessionExpired(listener: (end: SessionEnd) => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
 }
@@ -67,7 +73,8 @@ export async function api<T>(
     const message =
       typeof payload?.message === 'string' ? payload.message : messages.join(' ') || `Request failed (${res.status})`;
     const reason = typeof payload?.reason === 'string' ? payload.reason : undefined;
-    if (res.status === 401 && reason === 'no-session') for (const l of listeners) l();
+    if (res.status === 401 && (reason === 'no-session' || reason === 'session-ended'))
+      for (const l of listeners) l({ reason, message });
     throw new ApiError(
       res.status,
       reason,

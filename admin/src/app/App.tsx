@@ -1,6 +1,7 @@
 import { Center, Loader } from '@mantine/core';
-import { lazy, useRef } from 'react';
+import { lazy, useEffect, useRef, useState } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
+import { onSessionExpired } from '../api/client';
 import { AppShellLayout, type NavItem } from '../components/AppShellLayout';
 import { HelpdeskPage } from '../features/helpdesk/HelpdeskPage';
 import { useAccess } from '../features/roles/hooks';
@@ -16,6 +17,9 @@ export function App() {
   const session = useSession();
   const access = useAccess(Boolean(session.data));
   const hadSession = useRef(false);
+  // The backend's message when the directory ended the session (account disabled, locked, deleted), for the sign-in page.
+  const [ended, setEnded] = useState<string>();
+  useEffect(() => onSessionExpired((end) => setEnded(end.reason === 'session-ended' ? end.message : undefined)), []);
   if (session.isPending) {
     return (
       <Center mih="100vh">
@@ -23,7 +27,7 @@ export function App() {
       </Center>
     );
   }
-  if (!session.data) return <SignInPage expired={hadSession.current} />;
+  if (!session.data) return <SignInPage expired={hadSession.current} ended={ended} />;
   hadSession.current = true;
   const can = (p: 'ManageRoles' | 'ViewAudit') => access.data?.permissions.includes(p) ?? false;
   const nav: NavItem[] = [

@@ -1,5 +1,6 @@
 import type { EntraStoreConfig } from '../config/config.types';
 import type {
+  AccountMemberships,
   AuthenticationResult,
   DirectoryAccount,
   IdentityStore,
@@ -50,6 +51,14 @@ export class EntraIdStore implements IdentityStore {
 
   async authenticate(_username: string, _password: string): Promise<AuthenticationResult> {
     return { result: 'unavailable', detail: 'sign-in against Microsoft Entra ID is not supported here' };
+  }
+
+  /**
+   * Not supported: no agent can sign in here (canAuthenticate false), so no session ever asks. Throws rather than
+   * answering "no such account" (which would end a session) or "unreachable" (which would keep it).
+   */
+  async memberships(_id: string): Promise<AccountMemberships | undefined> {
+    throw new Error('reading group membership from Microsoft Entra ID is not supported here');
   }
 
   async close(): Promise<void> {}

@@ -29,6 +29,13 @@ export interface IdentityStore {
   /** Binds as the user (agent sign-in, kiosk self-proof) and reports the result precisely. Never throws for bad input. */
   authenticate(username: string, password: string): Promise<AuthenticationResult>;
 
+  /**
+   * The account (by stable id) and its groups as they are now, read with the service account; groups as
+   * `authenticate` reads them (nested ones included). A signed-in agent's session follows these. undefined when the
+   * account no longer exists; throws StoreUnavailableError when the directory can't be read.
+   */
+  memberships(id: string): Promise<AccountMemberships | undefined>;
+
   /** Closes pooled connections. */
   close(): Promise<void>;
 }
@@ -131,6 +138,11 @@ export type AuthenticationFailure =
 export interface GroupRef {
   dn: string;
   name: string;
+}
+
+export interface AccountMemberships {
+  account: DirectoryAccount;
+  groups: GroupRef[];
 }
 
 export type AuthenticationResult =

@@ -1,6 +1,7 @@
 import { AndFilter, type Client, type Control, type Entry, type Filter, FilterParser } from 'ldapts';
 import type { LdapStoreConfig } from '../config/config.types';
 import {
+  type AccountMemberships,
   type AuthenticationResult,
   type DirectoryAccount,
   type GroupRef,
@@ -360,6 +361,23 @@ export abstract class LdapIdentityStore implements IdentityStore {
       return { result: 'ok', account: fresh, groups };
     } catch (err) {
       return { result: 'unavailable', detail: `signed in, but group membership could not be read: ${describe(err)}` };
+    }
+  }
+
+  async memberships(id: string): Promise<AccountMemberships | undefined> {
+    try {
+      const account = await this.lookup(this.readPool, id);
+      if (!account) return undefined;
+      const groups = await this.readPool.use((client) => this.groupsOf(client, account.dn));
+      return { account, groups };
+    } catch (err) {
+      // An LDAP result here (busy, unwilling, insufficient rights to read the groups) means the state could not be
+      // read, like an unreachable server: the caller keeps what it knew and asks again later.
+      if (isLdapResult(err))
+        throw new StoreUnavailableError(this.id, `group membership could not be read: ${describe(err)}`, {
+          cause: err,
+        });
+      throw err;
     }
   }
 

@@ -37,7 +37,7 @@ export class PermissionGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AccessRequest>();
-    if (!req.session) this.sessionGuard.canActivate(context);
+    if (!req.session) await this.sessionGuard.canActivate(context);
     const required =
       this.reflector.getAllAndOverride<Permission[] | undefined>(REQUIRED_PERMISSIONS, [
         context.getHandler(),

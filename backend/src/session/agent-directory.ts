@@ -23,9 +23,20 @@ export type AgentSignInResult =
       message: string;
     };
 
+/**
+ * An agent's account as the directory has it now (SessionService asks every `groupsRefreshSeconds`): `ok` with the
+ * current display name and groups; `gone` (deleted, or its store no longer accepts sign-ins), `disabled` and `locked`
+ * mean the agent could no longer sign in, so the session ends; `unavailable`: the directory could not be read.
+ */
+export type AgentRefreshResult =
+  | { outcome: 'ok'; agent: Agent }
+  | { outcome: 'gone' | 'disabled' | 'locked' | 'unavailable'; message: string };
+
 /** Port: checks an agent's directory credentials with a bind against the chosen (or default) identity store. */
 export interface AgentDirectory {
   signIn(storeId: string | undefined, username: string, password: string): Promise<AgentSignInResult>;
+  /** Reads a signed-in agent's account and groups again (with the service account: no password needed). */
+  refresh(agent: Agent): Promise<AgentRefreshResult>;
   /** Stores an agent may sign in to (for the sign-in form's picker). */
   signInStores(): { id: string; name: string; isDefault: boolean }[];
 }

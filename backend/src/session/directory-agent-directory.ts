@@ -1,11 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { StoreUnavailableError } from '../directory/identity-store';
+import { type DirectoryAccount, type GroupRef, StoreUnavailableError } from '../directory/identity-store';
 import { IdentityStoreRegistry } from '../directory/identity-store.registry';
-import type { AgentDirectory, AgentSignInResult } from './agent-directory';
+import type { Agent, AgentDirectory, AgentRefreshResult, AgentSignInResult } from './agent-directory';
+
+/** The agent as sessions keep it: the account and its groups by name and by DN (roles may map either). */
+function agentFrom(storeId: string, account: DirectoryAccount, groups: GroupRef[]): Agent {
+  return {
+    storeId,
+    userId: account.id,
+    dn: account.dn,
+    username: account.username,
+    displayName: account.displayName || account.username,
+    groups: [...new Set(groups.flatMap((g) => [g.name, g.dn]))],
+  };
+}
 
 /**
  * Agent sign-in against the configured identity stores: a bind with the agent's own credentials on the chosen store
- * (or the first store that accepts sign-ins). The agent's groups (nested ones included) are what roles map to.
+ * (or the first store that accepts sign-ins). The agent's groups (nested ones included) are what roles map to; a
+ * session reads them again with `refresh`, so that a removed group or a disabled account takes effect.
  */
 @Injectable()
 export class DirectoryAgentDirectory implements AgentDirectory {
@@ -28,17 +41,26 @@ export class DirectoryAgentDirectory implements AgentDirectory {
     try {
       const r = await store.authenticate(username, password);
       if (r.result !== 'ok') return { outcome: r.result, message: r.detail ?? r.directoryMessage ?? r.result };
-      return {
-        outcome: 'ok',
-        agent: {
-          storeId: store.id,
-          userId: r.account.id,
-          dn: r.account.dn,
-          username: r.account.username,
-          displayName: r.account.displayName || r.account.username,
-          groups: [...new Set(r.groups.flatMap((g) => [g.name, g.dn]))],
-        },
-      };
+      return { outcome: 'ok', agent: agentFrom(store.id, r.account, r.groups) };
+    } catch (err) {
+      if (err instanceof StoreUnavailableError) return { outcome: 'unavailable', message: err.message };
+      throw err;
+    }
+  }
+
+  async refresh(agent: Agent): Promise<AgentRefreshResult> {
+    const store = this.registry.get(agent.storeId);
+    if (!store?.capabilities.canAuthenticate) {
+      return { outcome: 'gone', message: `identity store ${agent.storeId} no longer accepts sign-ins` };
+    }
+    try {
+      const found = await store.memberships(agent.userId);
+      if (!found) return { outcome: 'gone', message: 'the account no longer exists in the directory' };
+      if (found.account.disabled) return { outcome: 'disabled', message: 'the account is disabled in the directory' };
+      if (found.account.lock.state !== 'unlocked') {
+        return { outcome: 'locked', message: `the account is ${found.account.lock.state} in the directory` };
+      }
+      return { outcome: 'ok', agent: agentFrom(store.id, found.account, found.groups) };
     } catch (err) {
       if (err instanceof StoreUnavailableError) return { outcome: 'unavailable', message: err.message };
       throw err;

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SessionStore } from './session-store';
 
 const agent = { storeId: 'ad', userId: 'u1', dn: 'CN=A', username: 'hd.agent', displayName: 'Hanna', groups: ['G'] };
@@ -69,5 +72,24 @@ describe('SessionStore', () => {
     expect(store.touch(other)).toBeDefined();
     now += 31 * 60_000;
     expect(store.touch(other)).toBeUndefined();
+  });
+
+  it('updates the agent of a remembered session in memory and in the database, and not of a revoked one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sessions-'));
+    const file = join(dir, 'sessions.sqlite');
+    const timeouts = { idleMs: 30 * 60_000, absoluteMs: 8 * 3600_000 };
+    const first = new SessionStore(file, timeouts, () => now);
+    const { token } = first.create(agent);
+    expect(first.touch(token)?.agent.groups).toEqual(['G']); // now remembered
+    first.updateAgent(token, { ...agent, groups: [] });
+    expect(first.touch(token)?.agent.groups).toEqual([]);
+    first.close();
+    const reopened = new SessionStore(file, timeouts, () => now);
+    expect(reopened.touch(token)?.agent.groups).toEqual([]);
+    reopened.revoke(token);
+    reopened.updateAgent(token, agent);
+    expect(reopened.touch(token)).toBeUndefined();
+    reopened.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });

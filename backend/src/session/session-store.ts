@@ -122,6 +122,18 @@ export class SessionStore {
     return session;
   }
 
+  /**
+   * Replaces a session's agent (display name and groups read again from the directory); the remembered copy follows.
+   * Nothing happens when the session is gone meanwhile (signed out by a concurrent request).
+   */
+  updateAgent(token: string, agent: Agent): void {
+    const key = hash(token);
+    const { changes } = this.sql('UPDATE sessions SET agent = ? WHERE token_hash = ?').run(JSON.stringify(agent), key);
+    const session = this.live.get(key);
+    if (Number(changes) === 0) this.live.delete(key);
+    else if (session) this.remember(key, { ...session, agent });
+  }
+
   revoke(token: string): void {
     const key = hash(token);
     this.live.delete(key);

@@ -3,7 +3,7 @@ import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Request, Response } from 'express';
 import { clearSessionCookie, setSessionCookie } from './cookies';
 import { type AuthenticatedRequest, CurrentSession, SessionGuard } from './session.guard';
-import { SessionService } from './session.service';
+import { requestContext, SessionService } from './session.service';
 import type { Session } from './session-store';
 
 export class SignInDto {
@@ -22,8 +22,6 @@ export class SignInDto {
   @MaxLength(512)
   password: string;
 }
-
-export const requestContext = (req: Request) => ({ ip: req.ip ?? 'unknown', userAgent: req.get('user-agent') ?? '' });
 
 const view = (session: Session) => ({
   agent: session.agent,

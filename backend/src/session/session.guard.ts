@@ -4,12 +4,13 @@ import {
   createParamDecorator,
   type ExecutionContext,
   ForbiddenException,
+  HttpException,
   Injectable,
   UnauthorizedException,
 } from '@nestjs/common';
-import type { Request } from 'express';
-import { readCookie, SESSION_COOKIE } from './cookies';
-import { SessionService } from './session.service';
+import type { Request, Response } from 'express';
+import { clearSessionCookie, readCookie, SESSION_COOKIE } from './cookies';
+import { requestContext, SessionService } from './session.service';
 import type { Session } from './session-store';
 
 export type AuthenticatedRequest = Request & { session: Session; sessionToken: string };
@@ -26,16 +27,25 @@ function sameToken(header: string | string[] | undefined, expected: string): boo
 
 /**
  * Requires a live agent session (cookie) and, for state-changing requests, the session's CSRF token in the
- * `X-CSRF-Token` header (the cookie alone is never enough to change anything).
+ * `X-CSRF-Token` header (the cookie alone is never enough to change anything). The session's agent follows the
+ * directory: every `groupsRefreshSeconds` its groups are read again before the request goes on, and an agent the
+ * directory no longer lets sign in gets 401 `session-ended` (SessionService.resumeChecked).
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
   constructor(private readonly sessions: SessionService) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const token = readCookie(req, SESSION_COOKIE);
-    const session = token ? this.sessions.resume(token) : undefined;
+    const session = token
+      ? await this.sessions.resumeChecked(token, requestContext(req)).catch((err: unknown) => {
+          // The directory ended the session (401 session-ended): the cookie is worthless now, drop it with the answer.
+          if (err instanceof HttpException && err.getStatus() === 401)
+            clearSessionCookie(req, context.switchToHttp().getResponse<Response>());
+          throw err;
+        })
+      : undefined;
     if (!token || !session) {
       throw new UnauthorizedException({ statusCode: 401, reason: 'no-session', message: 'Sign in to continue.' });
     }

@@ -7,7 +7,7 @@ import { AGENT_DIRECTORY } from './agent-directory';
 import { DirectoryAgentDirectory } from './directory-agent-directory';
 import { SessionController } from './session.controller';
 import { SessionGuard } from './session.guard';
-import { SESSION_STORE, SessionService } from './session.service';
+import { GROUPS_REFRESH_MS, SESSION_STORE, SessionService } from './session.service';
 import { SESSION_CHECK } from './session-check';
 import { SessionStore } from './session-store';
 
@@ -26,6 +26,11 @@ export type SessionModuleOptions = {
   dataDir?: string;
   idleMinutes?: number;
   absoluteHours?: number;
+  /**
+   * How often a session's agent (groups, disabled, locked, deleted) is read again from the directory, on the next
+   * request after this many seconds; 0: on every request. Default 300.
+   */
+  groupsRefreshSeconds?: number;
 };
 
 /** Agent sign-in, sessions, and the SessionGuard for every other controller. Needs EVENT_STORE (global). */
@@ -45,6 +50,7 @@ export class SessionModule {
         SessionService,
         SessionGuard,
         { provide: SESSION_CHECK, useExisting: SessionService },
+        { provide: GROUPS_REFRESH_MS, useValue: (options.groupsRefreshSeconds ?? 300) * 1000 },
         options.dataDir
           ? {
               provide: SESSION_STORE,

@@ -1,14 +1,28 @@
 import { HttpException, HttpStatus, Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import type { Request } from 'express';
 import type { EventStore } from '../event-store/event-store';
 import { EVENT_STORE } from '../event-store/event-store.module';
 import { AGENT_DIRECTORY, type AgentDirectory, type AgentSignInResult } from './agent-directory';
 import { RateLimiter } from './rate-limiter';
 import { type Session, SessionStore } from './session-store';
-import { agentActor, agentStream, SIGN_IN_EVENT_SCHEMA_VERSIONS, type SignInEvent } from './sign-in-events';
+import {
+  agentActor,
+  agentStream,
+  type SessionEndReason,
+  SIGN_IN_EVENT_SCHEMA_VERSIONS,
+  type SignInEvent,
+} from './sign-in-events';
 
 export const SESSION_STORE = Symbol('SessionStore');
+/** How often (ms) a session's agent is read again from the directory; SessionModule's `groupsRefreshSeconds`. */
+export const GROUPS_REFRESH_MS = Symbol('GroupsRefreshMs');
 
 export type RequestContext = { ip: string; userAgent: string };
+
+export const requestContext = (req: Request): RequestContext => ({
+  ip: req.ip ?? 'unknown',
+  userAgent: req.get('user-agent') ?? '',
+});
 
 const unrecorded = () =>
   new HttpException(
@@ -31,6 +45,16 @@ const failureMessages: Record<Exclude<AgentSignInResult['outcome'], 'ok'>, strin
   unavailable: 'The directory cannot be reached right now. Try again in a moment.',
 };
 
+/** The answer to a request whose session the directory check has just ended (the admin app shows the message). */
+const sessionEnded = () =>
+  new HttpException(
+    { statusCode: 401, reason: 'session-ended', message: 'Your directory account changed; sign in again.' },
+    HttpStatus.UNAUTHORIZED,
+  );
+
+/** At most this many sessions' last directory checks are remembered (forgetting one only means an early check). */
+const MAX_CHECKED = 10_000;
+
 @Injectable()
 export class SessionService implements OnModuleDestroy {
   /** Per client address: 20 failed sign-ins in 5 minutes. */
@@ -41,10 +65,19 @@ export class SessionService implements OnModuleDestroy {
 
   private readonly logger = new Logger('Session');
 
+  /**
+   * When each session's agent was last read from the directory (sign-in or refresh), by session token. In memory
+   * only: after a restart every session is checked on its next request.
+   */
+  private readonly checkedAt = new Map<string, number>();
+  /** Directory checks under way, by session token: concurrent requests of one session wait for the same one. */
+  private readonly refreshing = new Map<string, Promise<Session>>();
+
   constructor(
     @Inject(AGENT_DIRECTORY) private readonly directory: AgentDirectory,
     @Inject(SESSION_STORE) private readonly sessions: SessionStore,
     @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(GROUPS_REFRESH_MS) private readonly groupsRefreshMs: number,
   ) {
     this.sweeper = setInterval(() => this.sessions.sweep(), 60_000);
     this.sweeper.unref();
@@ -87,7 +120,9 @@ export class SessionService implements OnModuleDestroy {
           outcome: 'success',
         },
       });
-      return this.sessions.create(agent);
+      const created = this.sessions.create(agent);
+      this.checked(created.token);
+      return created;
     }
     if (result.outcome !== 'unknown-store') {
       await this.record(agentStream(storeId, username), ctx, `anonymous:${ctx.ip}`, {
@@ -115,13 +150,81 @@ export class SessionService implements OnModuleDestroy {
     );
   }
 
+  /** The live session for a token, as stored (no directory check: health routes use this, see session-check.ts). */
   resume(token: string): Session | undefined {
     return this.sessions.touch(token);
+  }
+
+  /**
+   * The live session for a token, its agent read again from the directory when the last read is at least
+   * `groupsRefreshMs` old (SessionGuard, every guarded request). The directory decides:
+   *   ok           the session continues with the current groups (stored, so a removed group applies at once);
+   *   gone, disabled, locked
+   *                the session is revoked, AgentSessionEnded recorded, and the request answered 401 session-ended;
+   *   unavailable  the session continues with the groups it has (warning logged); the next request tries again.
+   */
+  async resumeChecked(token: string, ctx: RequestContext): Promise<Session | undefined> {
+    const session = this.sessions.touch(token);
+    if (!session) {
+      this.checkedAt.delete(token);
+      return undefined;
+    }
+    const last = this.checkedAt.get(token);
+    if (last !== undefined && Date.now() - last < this.groupsRefreshMs) return session;
+    let pending = this.refreshing.get(token);
+    if (!pending) {
+      pending = this.refresh(token, session, ctx).finally(() => this.refreshing.delete(token));
+      this.refreshing.set(token, pending);
+    }
+    return pending;
+  }
+
+  private async refresh(token: string, session: Session, ctx: RequestContext): Promise<Session> {
+    const { agent } = session;
+    const result = await this.directory.refresh(agent);
+    switch (result.outcome) {
+      case 'ok':
+        this.checked(token);
+        if (JSON.stringify(result.agent) === JSON.stringify(agent)) return session;
+        this.sessions.updateAgent(token, result.agent);
+        return { ...session, agent: result.agent };
+      case 'unavailable':
+        this.logger.warn(
+          `could not check ${agentActor(agent)} (${agent.username}) in the directory, the session keeps its groups: ${result.message}`,
+        );
+        return session;
+      default:
+        await this.end(token, session, result.outcome, result.message, ctx);
+        throw sessionEnded();
+    }
+  }
+
+  /** Revokes a session the directory no longer allows and records why (the session is gone even if that fails). */
+  private async end(
+    token: string,
+    { agent }: Session,
+    reason: SessionEndReason,
+    detail: string,
+    ctx: RequestContext,
+  ): Promise<void> {
+    this.sessions.revoke(token);
+    this.checkedAt.delete(token);
+    this.logger.log(`ended the session of ${agentActor(agent)} (${agent.username}): ${detail}`);
+    await this.record(agentStream(agent.storeId, agent.username), ctx, 'system', {
+      type: 'AgentSessionEnded',
+      data: { subject: { storeId: agent.storeId, userId: agent.userId }, username: agent.username, reason, detail },
+    }).catch(() => undefined); // logged by record()
+  }
+
+  private checked(token: string): void {
+    if (this.checkedAt.size >= MAX_CHECKED && !this.checkedAt.has(token)) this.checkedAt.clear();
+    this.checkedAt.set(token, Date.now());
   }
 
   async signOut(token: string, session: Session, ctx: RequestContext): Promise<void> {
     const { agent } = session;
     this.sessions.revoke(token);
+    this.checkedAt.delete(token);
     await this.record(agentStream(agent.storeId, agent.username), ctx, agentActor(agent), {
       type: 'AgentSignedOut',
       data: { subject: { storeId: agent.storeId, userId: agent.userId }, username: agent.username },

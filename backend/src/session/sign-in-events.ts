@@ -1,7 +1,15 @@
-import type { Agent, AgentSignInResult } from './agent-directory';
+import type { Agent, AgentRefreshResult, AgentSignInResult } from './agent-directory';
 
 /** Sign-in facts, one stream per agent account: `agent-<storeId>-<username>` (username lower-cased). */
-export const SIGN_IN_EVENT_SCHEMA_VERSIONS = { AgentSignedIn: 1, AgentSignInFailed: 1, AgentSignedOut: 1 } as const;
+export const SIGN_IN_EVENT_SCHEMA_VERSIONS = {
+  AgentSignedIn: 1,
+  AgentSignInFailed: 1,
+  AgentSignedOut: 1,
+  AgentSessionEnded: 1,
+} as const;
+
+/** Why the system ended a session: the directory says the agent could no longer sign in. */
+export type SessionEndReason = Extract<AgentRefreshResult['outcome'], 'gone' | 'disabled' | 'locked'>;
 
 export type SignInEvent =
   | {
@@ -23,7 +31,18 @@ export type SignInEvent =
         reason: Exclude<AgentSignInResult['outcome'], 'ok'>;
       };
     }
-  | { type: 'AgentSignedOut'; data: { subject: { storeId: string; userId: string }; username: string } };
+  | { type: 'AgentSignedOut'; data: { subject: { storeId: string; userId: string }; username: string } }
+  | {
+      /** Recorded by the system (actor `system`) when a session's directory check found the account unusable. */
+      type: 'AgentSessionEnded';
+      data: {
+        subject: { storeId: string; userId: string };
+        username: string;
+        reason: SessionEndReason;
+        /** The directory adapter's explanation (e.g. "the account is disabled in the directory"). */
+        detail: string;
+      };
+    };
 
 export const agentStream = (storeId: string | undefined, username: string) =>
   `agent-${storeId ?? 'default'}-${username.trim().toLowerCase()}`;

@@ -79,6 +79,7 @@ const directory: AgentDirectory = {
     if (!a) return { outcome: 'invalid-credentials', message: '52e' };
     return { outcome: 'ok', agent: { storeId: 'corp-ad', dn: `CN=${a.displayName}`, username, ...a } };
   },
+  refresh: async (agent) => ({ outcome: 'ok', agent }), // groups do not change here
 };
 
 @Module({ providers: [{ provide: AGENT_DIRECTORY, useValue: directory }], exports: [AGENT_DIRECTORY] })

@@ -4,7 +4,13 @@ import request from 'supertest';
 import type { EventStore } from '../../src/event-store/event-store';
 import { EVENT_STORE } from '../../src/event-store/event-store.module';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
-import { AGENT_DIRECTORY, type AgentDirectory, type AgentSignInResult } from '../../src/session/agent-directory';
+import {
+  AGENT_DIRECTORY,
+  type Agent,
+  type AgentDirectory,
+  type AgentRefreshResult,
+  type AgentSignInResult,
+} from '../../src/session/agent-directory';
 import { SessionModule } from '../../src/session/session.module';
 
 // The HTTP contract of agent sign-in: cookie flags, CSRF on state changes, precise failure reasons, rate limits.
@@ -24,6 +30,8 @@ const answers: Record<string, AgentSignInResult> = {
   'down/any': { outcome: 'unavailable', message: 'ECONNREFUSED' },
 };
 const calls: string[] = [];
+/** What the directory says about a signed-in agent now (the session's groups are read again on every request). */
+let refreshed: (agent: Agent) => AgentRefreshResult | Promise<AgentRefreshResult>;
 const directory: AgentDirectory = {
   signInStores: () => [{ id: 'corp-ad', name: 'Corp AD', isDefault: true }],
   signIn: async (storeId, username, password) => {
@@ -33,6 +41,10 @@ const directory: AgentDirectory = {
       answers[`${username}/${password}`] ??
       answers[`${username}/any`] ?? { outcome: 'invalid-credentials', message: '52e' }
     );
+  },
+  refresh: async (a) => {
+    calls.push(`refresh ${a.username}`);
+    return refreshed(a);
   },
 };
 
@@ -54,11 +66,12 @@ describe('agent session API', () => {
   let app: INestApplication;
   beforeEach(async () => {
     calls.length = 0;
+    refreshed = (a) => ({ outcome: 'ok', agent: a });
     events = new SqliteEventStore({ file: ':memory:' });
     const moduleRef = await Test.createTestingModule({
       imports: [
         MemoryEventStoreModule,
-        SessionModule.forRoot({ dataDir: ':memory:', directory: ScriptedDirectoryModule }),
+        SessionModule.forRoot({ dataDir: ':memory:', directory: ScriptedDirectoryModule, groupsRefreshSeconds: 0 }),
       ],
     }).compile();
     app = moduleRef.createNestApplication();
@@ -141,5 +154,83 @@ describe('agent session API', () => {
     expect(limited.body.retryAfterSeconds).toBeGreaterThan(0);
     expect(calls).toHaveLength(5);
     await signIn('hd.admin', 'whatever').expect(401); // other accounts are not affected
+  });
+
+  describe('the session follows the directory (groups read again; here on every request)', () => {
+    const signedIn = async () => {
+      const res = await signIn('hd.agent', 'right').expect(200);
+      return res.headers['set-cookie'][0].split(';')[0] as string;
+    };
+    const current = (cookie: string) => request(app.getHttpServer()).get('/api/session').set('Cookie', cookie);
+
+    it('uses the groups the directory has now, and keeps them for the session', async () => {
+      const cookie = await signedIn();
+      refreshed = (a) => ({ outcome: 'ok', agent: { ...a, displayName: 'Hanna A.', groups: ['Sales'] } });
+      const me = await current(cookie).expect(200);
+      expect(me.body.agent).toEqual({ ...agent, displayName: 'Hanna A.', groups: ['Sales'] });
+      expect(calls).toEqual(['hd.agent/right', 'refresh hd.agent']);
+      refreshed = (a) => ({ outcome: 'ok', agent: a }); // what it was given: the stored (refreshed) agent
+      expect((await current(cookie).expect(200)).body.agent.groups).toEqual(['Sales']);
+    });
+
+    it.each([
+      ['disabled', 'the account is disabled in the directory'],
+      ['locked', 'the account is locked in the directory'],
+      ['gone', 'the account no longer exists in the directory'],
+    ] as const)(
+      'ends the session of a %s account: 401 session-ended, event recorded, session gone',
+      async (outcome, message) => {
+        const cookie = await signedIn();
+        refreshed = () => ({ outcome, message });
+        const res = await current(cookie).expect(401);
+        expect(res.body).toEqual({
+          statusCode: 401,
+          reason: 'session-ended',
+          message: 'Your directory account changed; sign in again.',
+        });
+        expect(res.headers['set-cookie']?.[0]).toMatch(/^ud_session=;/); // the cookie is dropped
+        expect((await recorded()).at(-1)).toEqual({
+          stream: 'agent-corp-ad-hd.agent',
+          type: 'AgentSessionEnded',
+          actor: 'system',
+          data: {
+            subject: { storeId: 'corp-ad', userId: 'g1' },
+            username: 'hd.agent',
+            reason: outcome,
+            detail: message,
+          },
+        });
+        refreshed = (a) => ({ outcome: 'ok', agent: a });
+        expect((await current(cookie).expect(401)).body.reason).toBe('no-session');
+      },
+    );
+
+    it('lets the request through with the groups it has when the directory is unavailable, and asks again next time', async () => {
+      const cookie = await signedIn();
+      refreshed = () => ({ outcome: 'unavailable', message: 'ECONNREFUSED' });
+      expect((await current(cookie).expect(200)).body.agent).toEqual(agent);
+      await current(cookie).expect(200);
+      expect(calls.filter((c) => c.startsWith('refresh'))).toHaveLength(2);
+      expect((await recorded()).map((e) => e.type)).toEqual(['AgentSignedIn']);
+    });
+
+    it('makes one directory check for concurrent requests of a session', async () => {
+      const cookie = await signedIn();
+      let answer: () => void = () => undefined;
+      refreshed = (a) =>
+        new Promise((resolve) => {
+          answer = () => resolve({ outcome: 'ok', agent: { ...a, groups: [] } });
+        });
+      const pending = [current(cookie), current(cookie), current(cookie)].map((r) => r.then((res) => res));
+      await new Promise((r) => setTimeout(r, 50));
+      answer();
+      const answers = await Promise.all(pending);
+      expect(answers.map((r) => [r.status, r.body.agent.groups])).toEqual([
+        [200, []],
+        [200, []],
+        [200, []],
+      ]);
+      expect(calls.filter((c) => c.startsWith('refresh'))).toHaveLength(1);
+    });
   });
 });

@@ -8,6 +8,7 @@ export const ACTIONS = [
   'agent.signedIn',
   'agent.signInFailed',
   'agent.signedOut',
+  'agent.sessionEnded',
   'case.opened',
   'case.openingRefused',
   'case.authenticated',

@@ -102,3 +102,27 @@ it('sends the CSRF token when signing out', async () => {
   const del = calls.find((c) => c.key === 'DELETE /api/session');
   expect(del?.init.headers).toMatchObject({ 'X-CSRF-Token': 'csrf-9' });
 });
+
+it('shows why the directory ended the session on the sign-in page', async () => {
+  let ended = false;
+  stubApi({
+    'GET /api/session': () =>
+      ended
+        ? {
+            status: 401,
+            body: { reason: 'session-ended', message: 'Your directory account changed; sign in again.' },
+          }
+        : { status: 200, body: { agent, csrfToken: 'csrf-9', expiresAt: '2030-01-01T00:00:00Z' } },
+    'GET /api/session/stores': stores,
+    'GET /api/session/access': () => {
+      ended = true;
+      return {
+        status: 401,
+        body: { reason: 'session-ended', message: 'Your directory account changed; sign in again.' },
+      };
+    },
+  });
+  renderApp();
+  expect(await screen.findByRole('status')).toHaveTextContent('Your directory account changed; sign in again.');
+  expect(screen.getByRole('button', { name: 'Sign in' })).toBeInTheDocument();
+});

@@ -4,8 +4,11 @@ import { ApiError } from '../../api/client';
 import { readableAlert } from '../../components/contrast';
 import { useSignIn, useSignInStores } from './useSession';
 
-/** Agent sign-in with directory credentials; the store picker appears when several stores accept sign-ins. */
-export function SignInPage({ expired = false }: { expired?: boolean }) {
+/**
+ * Agent sign-in with directory credentials; the store picker appears when several stores accept sign-ins. `ended`:
+ * the backend's message when the directory ended the previous session (shown instead of the plain expiry notice).
+ */
+export function SignInPage({ expired = false, ended }: { expired?: boolean; ended?: string }) {
   const stores = useSignInStores();
   const signIn = useSignIn();
   const defaultStore = stores.data?.find((s) => s.isDefault)?.id ?? stores.data?.[0]?.id ?? '';
@@ -34,9 +37,9 @@ export function SignInPage({ expired = false }: { expired?: boolean }) {
             <Text c="gray.7" size="sm">
               Sign in with your directory account.
             </Text>
-            {expired && !error && (
+            {(expired || ended) && !error && (
               <Alert color="yellow" title="Session ended" role="status" styles={readableAlert}>
-                Your session expired. Sign in again to continue.
+                {ended ?? 'Your session expired. Sign in again to continue.'}
               </Alert>
             )}
             {error && (

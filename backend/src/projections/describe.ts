@@ -50,6 +50,10 @@ export function describe(e: Describable, storeName: (id: string) => string | und
   const other = `${s(d.otherName) || s(d.other) || 'another account'}${otherStore}`;
   const dest = d.destination ? ` (${s(d.destination)})` : '';
   const theirAccounts = plural(d.accounts, 'their account', 'of their accounts');
+  const glass = d.breakGlassApprovedBy ? ` (break-glass approved by ${s(d.breakGlassApprovedBy)})` : '';
+  const requestedBy =
+    d.requestedByName || d.requestedBy ? ` requested by ${s(d.requestedByName) || s(d.requestedBy)}` : '';
+  const ticket = d.ticket ? ` (ticket ${s(d.ticket)})` : '';
   switch (e.action) {
     case 'agent.signedIn':
       return `${subject} signed in${store ? ` to ${store}` : ''}`;
@@ -88,11 +92,25 @@ export function describe(e: Describable, storeName: (id: string) => string | und
     case 'verification.refused':
       return `A verification of ${subject} was refused${because}`;
     case 'unlock.requested':
-      return `${actor} requested an unlock of ${subject}${inStore}`;
+      return `${actor} requested an unlock of ${subject}${inStore}${glass}`;
     case 'unlock.refused':
       return `${actor}'s unlock of ${subject}${inStore} was refused${because}`;
     case 'unlock.succeeded':
-      return `${actor} unlocked ${subject}${inStore} (read back: ${readBack(d.readBack) || 'unknown'})${d.reconciled ? ' [reconciled]' : ''}`;
+      return `${actor} unlocked ${subject}${inStore} (read back: ${readBack(d.readBack) || 'unknown'})${glass}${d.reconciled ? ' [reconciled]' : ''}`;
+    case 'breakGlass.requested':
+      return `${actor} asked for a second agent's approval to unlock ${subject}${ticket}${
+        d.justification ? `: ${s(d.justification)}` : ''
+      }`;
+    case 'breakGlass.requestRefused':
+      return `${actor}'s request for a second agent's approval to unlock ${subject} was refused${because}`;
+    case 'breakGlass.approved':
+      return `${actor} approved the break-glass unlock of ${subject}${requestedBy}`;
+    case 'breakGlass.denied':
+      return `${actor} denied the break-glass unlock of ${subject}${requestedBy}${
+        d.comment ? `: ${s(d.comment)}` : ''
+      }`;
+    case 'breakGlass.decisionRefused':
+      return `${actor}'s ${d.decision === 'deny' ? 'denial' : 'approval'} of the break-glass unlock of ${subject}${requestedBy} was refused${because}`;
     case 'unlock.failed':
       return `${actor}'s unlock of ${subject}${inStore} failed${because}${d.readBack ? ` (read back: ${readBack(d.readBack)})` : ''}`;
     case 'verification.codeDeliveryFailed':

@@ -60,6 +60,11 @@ export const ACTIONS = [
   'unlock.refused',
   'unlock.succeeded',
   'unlock.failed',
+  'breakGlass.requested',
+  'breakGlass.requestRefused',
+  'breakGlass.approved',
+  'breakGlass.denied',
+  'breakGlass.decisionRefused',
   'notice.requested',
   'notice.sent',
   'notice.failed',
@@ -101,7 +106,16 @@ interface CaseContext {
   subjectName: string | null;
   questions: Record<string, string>;
   /** `<idempotencyKey>/<account key>` → what the request said. */
-  requests: Record<string, { ticket: string | null; comment: string | null; authenticationTypes: string[] }>;
+  requests: Record<
+    string,
+    {
+      ticket: string | null;
+      comment: string | null;
+      authenticationTypes: string[];
+      /** The approver of the break-glass the unlock relied on (UnlockRequested 2). */
+      breakGlassApprovedBy?: string | null;
+    }
+  >;
   /** Idempotency key → how many accounts the unlock notice is about (from UnlockNoticeRequested). */
   notices?: Record<string, number>;
 }
@@ -688,10 +702,18 @@ function caseFact(
       f.ticket = str(data.ticket);
       f.comment = str(data.comment);
       f.authenticationTypes = strs(data.authenticationTypes);
+      const glass: Obj | null = isObj(data.breakGlass) ? data.breakGlass : null;
+      const approvedBy = glass ? accountOf(glass.approvedBy) : null;
+      const approvedByName = approvedBy ? accountName(db, ctx, approvedBy) : null;
+      if (glass) {
+        f.details.breakGlassRequestId = str(glass.requestId);
+        f.details.breakGlassApprovedBy = approvedByName ?? approvedBy?.key ?? null;
+      }
       context.requests[requestKey] = {
         ticket: f.ticket,
         comment: f.comment,
         authenticationTypes: f.authenticationTypes,
+        ...(glass ? { breakGlassApprovedBy: approvedByName ?? approvedBy?.key ?? null } : {}),
       };
       ctx.putCase(db, caseId, context);
       if (event.type === 'UnlockRequested') {
@@ -712,6 +734,7 @@ function caseFact(
       f.ticket = request?.ticket ?? null;
       f.comment = request?.comment ?? null;
       f.authenticationTypes = request ? [...request.authenticationTypes] : [];
+      if (request?.breakGlassApprovedBy) f.details.breakGlassApprovedBy = request.breakGlassApprovedBy;
       f.details.readBack = isObj(data.readBack) ? (str(data.readBack.lockState) ?? null) : null;
       f.details.reconciled = data.reconciled === true;
       f.details.directoryMessage = str(data.directoryMessage);
@@ -729,6 +752,59 @@ function caseFact(
       f.action = 'case.closed';
       f.reason = str(data.reason);
       break;
+    case 'BreakGlassRequested':
+    case 'BreakGlassRequestRefused':
+      // The case's agent asks; the justification is the agent's comment (the reason column is for refusals).
+      f.ticket = str(data.ticket);
+      if (event.type === 'BreakGlassRequested') {
+        f.action = 'breakGlass.requested';
+        f.outcome = 'requested';
+        f.comment = str(data.reason);
+        f.details = {
+          requestId: str(data.requestId),
+          justification: str(data.reason),
+          ticket: f.ticket,
+          expiresAt: str(data.expiresAt),
+        };
+      } else {
+        f.action = 'breakGlass.requestRefused';
+        f.outcome = 'refused';
+        refusal();
+      }
+      break;
+    case 'BreakGlassApproved':
+    case 'BreakGlassDenied':
+    case 'BreakGlassDecisionRefused': {
+      // Decided by a second agent on the case's stream: the actor is the approver (their request's metadata).
+      const approver = accountOf(data.approver);
+      if (approver) {
+        const name = accountName(db, ctx, approver);
+        f.actor = actorKey(approver.key);
+        f.actorName = f.actor === approver.key ? name : ctx.name(db, f.actor);
+      }
+      f.comment = str(data.comment);
+      f.details = {
+        comment: f.comment,
+        requestId: str(data.requestId),
+        requestedBy: context.agent,
+        requestedByName: context.agentName,
+      };
+      if (event.type === 'BreakGlassApproved') {
+        f.action = 'breakGlass.approved';
+        f.outcome = 'success';
+        f.details.validUntil = str(data.validUntil);
+      } else if (event.type === 'BreakGlassDenied') {
+        f.action = 'breakGlass.denied';
+        f.outcome = 'refused';
+      } else {
+        f.action = 'breakGlass.decisionRefused';
+        f.outcome = 'refused';
+        f.details.decision = str(data.decision);
+        refusal();
+      }
+      // The requester's history shows what became of their request too.
+      return withPeople(f, context.subject, context.agent);
+    }
     default:
       f.action = `event.${event.type}`;
   }

@@ -78,6 +78,21 @@ const roleBody = {
 };
 const reason = (code: string, text: string) => ({ reasonCode: code, reason: text });
 
+const HANNA = { storeId: 'corp-ad', userId: 'aaaa0000-0000-4000-8000-0000000000a1', displayName: 'Hanna Agent' };
+const HANNA_ACTOR = `corp-ad:${HANNA.userId}`;
+/** A case Hanna opened for Erin, who is not enrolled (break-glass samples). */
+const bgOpened = (caseId: string) => ({
+  caseId,
+  agent: HANNA,
+  role,
+  subject: ERIN,
+  enrollment: { types: [], securityQuestions: [] },
+  policy,
+  settings: DEFAULT_CASE_SETTINGS,
+  prior: { failures: 0, lockedUntil: null, lastAuthenticatorStep: null },
+  at: at(23),
+});
+
 /** One event of every type, in a realistic order, each with the sentence it must read as. */
 const SEQUENCE: { stream: string; event: NewEvent; sentence: string }[] = [
   {
@@ -323,6 +338,7 @@ const SEQUENCE: { stream: string; event: NewEvent; sentence: string }[] = [
         authenticationTypes: ['securityQuestions', 'email'],
         ticket: 'INC-7',
         comment: null,
+        breakGlass: null,
         at: at(16),
       },
     }),
@@ -340,6 +356,7 @@ const SEQUENCE: { stream: string; event: NewEvent; sentence: string }[] = [
         authenticationTypes: ['securityQuestions', 'email'],
         ticket: 'INC-7',
         comment: null,
+        breakGlass: null,
         at: at(16),
       },
     }),
@@ -444,6 +461,152 @@ const SEQUENCE: { stream: string; event: NewEvent; sentence: string }[] = [
     stream: 'case-k1',
     event: ev({ type: 'CaseClosed', data: { reason: 'done', at: at(22) } }),
     sentence: 'Henry Admin closed the case for Dave Dunn (done)',
+  },
+  // Two-person break-glass: Hanna asks for an unenrolled user, Henry (a second agent) decides on Hanna's case.
+  {
+    stream: 'case-bg',
+    event: ev({ type: 'CaseOpened', data: bgOpened('bg') }, HANNA_ACTOR),
+    sentence: 'Hanna Agent opened a case for Erin Early in Corp AD',
+  },
+  {
+    stream: 'case-bg',
+    event: ev(
+      {
+        type: 'BreakGlassRequested',
+        data: {
+          requestId: 'bg-1',
+          subject: ERIN,
+          reason: 'No enrolled method; identity confirmed by her manager',
+          ticket: 'INC-1',
+          requestedBy: HANNA,
+          expiresAt: at(50),
+          at: at(24),
+        },
+      },
+      HANNA_ACTOR,
+    ),
+    sentence:
+      "Hanna Agent asked for a second agent's approval to unlock Erin Early (ticket INC-1): No enrolled method; identity confirmed by her manager",
+  },
+  {
+    stream: 'case-bg',
+    event: ev(
+      {
+        type: 'BreakGlassRequestRefused',
+        data: {
+          requestedBy: HANNA,
+          ticket: null,
+          ...reason(
+            'breakGlass.alreadyRequested',
+            'A break-glass request for this case is already pending or approved',
+          ),
+          at: at(25),
+        },
+      },
+      HANNA_ACTOR,
+    ),
+    sentence:
+      "Hanna Agent's request for a second agent's approval to unlock Erin Early was refused: A break-glass request for this case is already pending or approved",
+  },
+  {
+    stream: 'case-bg',
+    event: ev(
+      {
+        type: 'BreakGlassDecisionRefused',
+        data: {
+          requestId: 'bg-1',
+          decision: 'approve',
+          approver: HANNA,
+          ...reason('breakGlass.samePerson', 'A break-glass request must be approved by a second agent'),
+          at: at(26),
+        },
+      },
+      HANNA_ACTOR,
+    ),
+    sentence:
+      "Hanna Agent's approval of the break-glass unlock of Erin Early requested by Hanna Agent was refused: A break-glass request must be approved by a second agent",
+  },
+  {
+    stream: 'case-bg',
+    event: ev({
+      type: 'BreakGlassApproved',
+      data: { requestId: 'bg-1', approver: HENRY, comment: 'checked', validUntil: at(56), at: at(27) },
+    }),
+    sentence: 'Henry Admin approved the break-glass unlock of Erin Early requested by Hanna Agent',
+  },
+  {
+    stream: 'case-bg',
+    event: ev(
+      {
+        type: 'UnlockRequested',
+        data: {
+          account: ERIN,
+          linked: false,
+          idempotencyKey: 'idem-bg',
+          stateBefore: { lockState: 'locked' },
+          authenticationTypes: [],
+          ticket: 'INC-1',
+          comment: null,
+          breakGlass: { requestId: 'bg-1', approvedBy: HENRY },
+          at: at(28),
+        },
+      },
+      HANNA_ACTOR,
+    ),
+    sentence: 'Hanna Agent requested an unlock of Erin Early in Corp AD (break-glass approved by Henry Admin)',
+  },
+  {
+    stream: 'case-bg',
+    event: ev(
+      {
+        type: 'AccountUnlocked',
+        data: {
+          account: ERIN,
+          idempotencyKey: 'idem-bg',
+          readBack: { lockState: 'notLocked' },
+          directoryMessage: null,
+          reconciled: false,
+          at: at(29),
+        },
+      },
+      HANNA_ACTOR,
+    ),
+    sentence:
+      'Hanna Agent unlocked Erin Early in Corp AD (read back: not locked) (break-glass approved by Henry Admin)',
+  },
+  {
+    stream: 'case-bg2',
+    event: ev({ type: 'CaseOpened', data: bgOpened('bg2') }, HANNA_ACTOR),
+    sentence: 'Hanna Agent opened a case for Erin Early in Corp AD',
+  },
+  {
+    stream: 'case-bg2',
+    event: ev(
+      {
+        type: 'BreakGlassRequested',
+        data: {
+          requestId: 'bg-2',
+          subject: ERIN,
+          reason: 'Caller says she is Erin, no enrolled method',
+          ticket: null,
+          requestedBy: HANNA,
+          expiresAt: at(59),
+          at: at(31),
+        },
+      },
+      HANNA_ACTOR,
+    ),
+    sentence:
+      "Hanna Agent asked for a second agent's approval to unlock Erin Early: Caller says she is Erin, no enrolled method",
+  },
+  {
+    stream: 'case-bg2',
+    event: ev({
+      type: 'BreakGlassDenied',
+      data: { requestId: 'bg-2', approver: HENRY, comment: 'Call back via the service desk', at: at(32) },
+    }),
+    sentence:
+      'Henry Admin denied the break-glass unlock of Erin Early requested by Hanna Agent: Call back via the service desk',
   },
   {
     stream: 'agent-corp-ad-henry',

@@ -22,12 +22,15 @@ import { readableAlert } from '../../components/contrast';
 import type { UserRow } from './api';
 import { LockBadge } from './LockBadge';
 import { authTypeLabel, formatDateTime } from './labels';
+import { usePendingApprovals } from './useBreakGlass';
 import { useUserSearch } from './useUserSearch';
 
 export type UserAction = { kind: 'unlock' | 'history'; user: UserRow };
 
 // The dialog loads when first opened, so the first load (sign-in + search) stays small.
 const UnlockDialog = lazy(() => import('./UnlockDialog').then((m) => ({ default: m.UnlockDialog })));
+// Two-person approvals: the list is polled here, its UI loads when a request is waiting.
+const ApprovalsWaiting = lazy(() => import('./ApprovalsWaiting'));
 
 /** Helpdesk Operations: find a user across identity stores, then act on them from the row's menu. */
 export function HelpdeskPage({ onAction }: { onAction?: (action: UserAction) => void }) {
@@ -39,6 +42,12 @@ export function HelpdeskPage({ onAction }: { onAction?: (action: UserAction) => 
   const stores = useStores();
   const query = useUserSearch({ search: debounced, storeIds, lockedOnly, enrolled });
   const rows = query.data?.results ?? [];
+  const approvals = usePendingApprovals();
+  const waiting = approvals.data?.requests ?? [];
+  const approvalsHeading = useRef<HTMLHeadingElement>(null);
+  const searchInput = useRef<HTMLInputElement>(null);
+  /** After a decision the row is gone: focus the section's heading, or the search when nothing is left. */
+  const afterDecision = () => setTimeout(() => (approvalsHeading.current ?? searchInput.current)?.focus(), 0);
   const [action, setAction] = useState<UserAction>();
   const actionButtons = useRef(new Map<string, HTMLButtonElement>());
   const rowKey = (u: UserRow) => `${u.storeId}:${u.id}`;
@@ -58,8 +67,14 @@ export function HelpdeskPage({ onAction }: { onAction?: (action: UserAction) => 
       <Title order={1} size="h3">
         Helpdesk Operations
       </Title>
+      {waiting.length > 0 && (
+        <Suspense fallback={null}>
+          <ApprovalsWaiting requests={waiting} onDecided={afterDecision} headingRef={approvalsHeading} />
+        </Suspense>
+      )}
       <Group align="end" wrap="wrap">
         <TextInput
+          ref={searchInput}
           label="Search users"
           description="Name, username, email or employee ID"
           value={search}

@@ -4,9 +4,12 @@ import { errorMessage } from '../../api/client';
 import { readableAlert, readableModal } from '../../components/contrast';
 import { AuthenticatePage } from './AuthenticatePage';
 import type { UserRow } from './api';
+import { BreakGlassPanel } from './BreakGlassPanel';
+import { breakGlassOffered } from './breakGlassModel';
 import { HistoryView } from './HistoryView';
 import { UnlockPage } from './UnlockPage';
 import { type DialogPage, dialogPages, nextGate, skipGate, unlockCandidates, unlockGate } from './unlockModel';
+import { useBreakGlass } from './useBreakGlass';
 import { useHelpdeskCase, useUnlock, useUserProfile } from './useUnlockDialog';
 
 const PAGE_LABEL: Record<DialogPage, string> = { authenticate: 'Authenticate', unlock: 'Unlock' };
@@ -32,6 +35,8 @@ export function UnlockDialog({
   const [chosenPage, setPage] = useState<DialogPage>();
   const kase = useHelpdeskCase(ref, Boolean(p?.enrollment.enrolled && p.actions.openCase.allowed && !showHistory));
   const unlock = useUnlock(ref);
+  const offered = p ? breakGlassOffered(p) : false;
+  const breakGlass = useBreakGlass(kase, offered);
   const pages = p ? dialogPages(p) : [];
   const page = chosenPage && pages.includes(chosenPage) ? chosenPage : pages[0];
   const candidates = useMemo(() => (p ? unlockCandidates(p) : []), [p]);
@@ -95,9 +100,10 @@ export function UnlockDialog({
       <UnlockPage
         profile={p}
         candidates={candidates}
-        gate={unlockGate(p, kase.view)}
+        gate={unlockGate(p, kase.view, breakGlass.breakGlass)}
         unlock={unlock}
         caseId={kase.view?.caseId}
+        approval={offered ? <BreakGlassPanel bg={breakGlass} /> : undefined}
         onBack={pages.length > 1 ? () => setPage('authenticate') : undefined}
         onClose={onClose}
       />

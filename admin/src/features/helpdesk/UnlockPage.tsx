@@ -53,6 +53,7 @@ export function UnlockPage({
   gate,
   unlock,
   caseId,
+  approval,
   onBack,
   onClose,
 }: {
@@ -61,6 +62,8 @@ export function UnlockPage({
   gate: Gate;
   unlock: UnlockHook;
   caseId: string | undefined;
+  /** Another way to be allowed (the two-person approval for an unenrolled user), shown below the refusal. */
+  approval?: ReactNode;
   onBack?: () => void;
   onClose: () => void;
 }) {
@@ -180,6 +183,7 @@ export function UnlockPage({
               {gate.reason}
             </Alert>
           )}
+          {approval}
           {error && (
             <Alert color="red" title="Unlock failed" role="alert" styles={readableAlert}>
               {error.status === 503 && !error.reason

@@ -169,7 +169,54 @@ export type CaseView = {
   authenticationExpired: boolean;
   verificationLock: { locked: boolean; lockedUntil: string | null; failures: number; maxFailures: number };
   codes: { email: CodeStatus | null; phone: CodeStatus | null };
+  /** The case's two-person break-glass request (unenrolled users), if one was asked for. */
+  breakGlass?: BreakGlass | null;
 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Two-person break-glass (unenrolled users): the agent asks for a second agent's approval on a case; another agent
+// whose role has Unlock Any Account approves or denies; with an approval the first agent can unlock within a window.
+
+export type PersonRef = { storeId: string; userId: string; displayName: string };
+
+export type BreakGlassStatus = 'pending' | 'approved' | 'denied' | 'expired';
+
+export type BreakGlass = {
+  requestId: string;
+  status: BreakGlassStatus;
+  requestedBy: PersonRef;
+  reason: string;
+  ticket: string | null;
+  requestedAt: string;
+  expiresAt: string;
+  decidedBy?: PersonRef;
+  decidedAt?: string;
+  comment?: string | null;
+  /** Approved: the unlock is possible until then. */
+  validUntil?: string;
+};
+
+export type BreakGlassRequest = { reason: string; ticket?: string };
+
+export type BreakGlassAnswer = { caseId: string; breakGlass: BreakGlass };
+
+/** A pending request another agent may decide (`canDecide`), or not (`whyNot`). */
+export type PendingApproval = {
+  caseId: string;
+  requestId: string;
+  subject: PersonRef;
+  requestedBy: PersonRef;
+  reason: string;
+  ticket: string | null;
+  requestedAt: string;
+  expiresAt: string;
+  canDecide: boolean;
+  whyNot?: string;
+};
+
+export type PendingApprovals = { requests: PendingApproval[] };
+
+export type BreakGlassDecision = 'approve' | 'deny';
 
 export type StepResult = {
   outcome: 'verified' | 'rejected' | 'locked' | 'sent';
@@ -249,4 +296,16 @@ export const unlockApi = {
     api<UnlockResponse>('POST', `${userPath(u)}/unlock`, request, { 'Idempotency-Key': idempotencyKey }),
   history: (u: AccountRef, before?: string) =>
     api<HistoryPage>('GET', `${userPath(u)}/history?limit=50${before ? `&before=${encodeURIComponent(before)}` : ''}`),
+};
+
+const approvalPath = (caseId: string) => `/break-glass/${encodeURIComponent(caseId)}`;
+
+export const breakGlassApi = {
+  /** Ask a second agent to approve unlocking the case's (unenrolled) user. */
+  request: (caseId: string, body: BreakGlassRequest) =>
+    api<BreakGlassAnswer>('POST', `${casePath(caseId)}/break-glass`, body),
+  /** Pending, unexpired requests, newest first, each with whether this agent may decide it. */
+  pending: () => api<PendingApprovals>('GET', '/break-glass'),
+  decide: (caseId: string, decision: BreakGlassDecision, comment?: string) =>
+    api<BreakGlassAnswer>('POST', `${approvalPath(caseId)}/${decision}`, comment ? { comment } : {}),
 };

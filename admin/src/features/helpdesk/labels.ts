@@ -18,3 +18,38 @@ export function formatDateTime(iso: string | undefined): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? '—' : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+/** "14:05" (the agent's locale), for times within the next hour or so. */
+export function formatTime(iso: string | undefined | null): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '—' : d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+}
+
+/** "12 min left" / "less than a minute left" / "expired", from the backend's expiry time (display only). */
+export function timeLeft(iso: string, now = Date.now()): string {
+  const ms = new Date(iso).getTime() - now;
+  if (Number.isNaN(ms)) return '—';
+  if (ms <= 0) return 'expired';
+  const min = Math.floor(ms / 60_000);
+  if (min < 1) return 'less than a minute left';
+  return min < 120 ? `${min} min left` : `${Math.floor(min / 60)} h left`;
+}
+
+/** Titles of the backend's break-glass refusals; the body is always the backend's message. */
+export const breakGlassRefusal: Record<string, string> = {
+  'breakGlass.invalid': 'Check the request',
+  'breakGlass.notNeeded': 'No approval needed',
+  'breakGlass.alreadyRequested': 'Already asked',
+  'breakGlass.samePerson': 'Someone else must decide',
+  'breakGlass.permissionDenied': 'Not allowed to decide',
+  'breakGlass.notPending': 'Already decided',
+  'breakGlass.expired': 'The request has expired',
+  'helpdesk.permissionDenied': 'Not allowed',
+  'helpdesk.outOfScope': 'Outside your scope',
+  'helpdesk.selfService': 'Not for your own account',
+  'case.notYours': 'Not your case',
+};
+
+export const refusalTitle = (reason: string | undefined, fallback: string) =>
+  (reason && breakGlassRefusal[reason]) ?? fallback;

@@ -3,7 +3,7 @@
  * case's `authenticated` and `progress`, the linked accounts' `canUnlock`). Nothing here decides a rule: every
  * "may" comes from a backend field, and every "why not" is the backend's reason.
  */
-import type { CaseView, LinkedAccount, Permit, UserProfile } from './api';
+import type { BreakGlass, CaseView, LinkedAccount, Permit, UserProfile } from './api';
 import { lockLabel } from './labels';
 
 export type DialogPage = 'authenticate' | 'unlock';
@@ -48,12 +48,17 @@ export function skipGate(profile: UserProfile, c: CaseView | undefined): Gate & 
   return { offered, ...gate(profile.actions.skipAuthentication, 'Authentication cannot be skipped') };
 }
 
-/** May the Unlock button be used (as far as the request goes; each account has its own verdict)? */
-export function unlockGate(profile: UserProfile, c: CaseView | undefined): Gate {
+/**
+ * May the Unlock button be used (as far as the request goes; each account has its own verdict)? For an unenrolled
+ * user refused as such, the case's approved break-glass request is what the backend accepts instead.
+ */
+export function unlockGate(profile: UserProfile, c: CaseView | undefined, breakGlass?: BreakGlass | null): Gate {
   if (!profile.enrollment.enrolled) {
     const u = profile.actions.unlock;
+    const approved = breakGlass?.status === 'approved' && u.reasonCode === 'unlock.unenrolledNotAllowed';
     // "Not locked" and other account reasons are shown per account; request reasons block the button.
-    if (!u.allowed && u.reasonCode && REQUEST_REASONS.has(u.reasonCode)) return gate(u, 'Unlock is not allowed');
+    if (!approved && !u.allowed && u.reasonCode && REQUEST_REASONS.has(u.reasonCode))
+      return gate(u, 'Unlock is not allowed');
     if (!profile.actions.openCase.allowed) return gate(profile.actions.openCase, 'Unlock is not allowed');
     return { allowed: true, reason: null };
   }

@@ -58,7 +58,13 @@ export function useHelpdeskCase(user: AccountRef, open: boolean) {
   const [feedback, setFeedback] = useState<Record<string, StepFeedback>>({});
   const started = useRef(false);
   const opening = useMutation({ mutationFn: () => unlockApi.openCase(user), onSuccess: setView });
-  const { mutate: openCase } = opening;
+  const { mutate: openCase, mutateAsync: openCaseAsync } = opening;
+  /** The dialog's case, opened now if it has none (break-glass for an unenrolled user needs one). */
+  const ensure = useCallback(async (): Promise<CaseView> => {
+    if (view) return view;
+    started.current = true;
+    return openCaseAsync();
+  }, [view, openCaseAsync]);
   useEffect(() => {
     if (open && !started.current) {
       started.current = true;
@@ -91,6 +97,7 @@ export function useHelpdeskCase(user: AccountRef, open: boolean) {
   return {
     view,
     opening,
+    ensure,
     feedback,
     pendingStep: step.isPending && step.variables ? stepKey(step.variables) : undefined,
     run: step.mutate,

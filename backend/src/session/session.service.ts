@@ -161,7 +161,8 @@ export class SessionService implements OnModuleDestroy {
    *   ok           the session continues with the current groups (stored, so a removed group applies at once);
    *   gone, disabled, locked
    *                the session is revoked, AgentSessionEnded recorded, and the request answered 401 session-ended;
-   *   unavailable  the session continues with the groups it has (warning logged); the next request tries again.
+   *   unavailable  the session continues with the groups it has (warning logged); tried again after a tenth of the
+   *                interval (at least 10 s), not on every request.
    */
   async resumeChecked(token: string, ctx: RequestContext): Promise<Session | undefined> {
     const session = this.sessions.touch(token);
@@ -189,6 +190,9 @@ export class SessionService implements OnModuleDestroy {
         this.sessions.updateAgent(token, result.agent);
         return { ...session, agent: result.agent };
       case 'unavailable':
+        // Not retried on every request: each try waits for the directory's timeout, which would stall every request
+        // of every agent during an outage. Try again after a tenth of the interval (at least 10 s).
+        this.checked(token, Date.now() - this.groupsRefreshMs + Math.max(10_000, this.groupsRefreshMs / 10));
         this.logger.warn(
           `could not check ${agentActor(agent)} (${agent.username}) in the directory, the session keeps its groups: ${result.message}`,
         );
@@ -216,9 +220,9 @@ export class SessionService implements OnModuleDestroy {
     }).catch(() => undefined); // logged by record()
   }
 
-  private checked(token: string): void {
+  private checked(token: string, at = Date.now()): void {
     if (this.checkedAt.size >= MAX_CHECKED && !this.checkedAt.has(token)) this.checkedAt.clear();
-    this.checkedAt.set(token, Date.now());
+    this.checkedAt.set(token, at);
   }
 
   async signOut(token: string, session: Session, ctx: RequestContext): Promise<void> {

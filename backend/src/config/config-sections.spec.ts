@@ -59,6 +59,7 @@ describe('config: defaults of the new sections', () => {
       verificationLock: { maxFailures: 5, minutes: 15 },
       codes: { ttlMinutes: 5, maxWrongTries: 3, maxPerChannel: 5 },
       enrollFromDirectory: { email: true, phone: true },
+      breakGlass: { requestMinutes: 30, approvalMinutes: 15 },
     });
     expect(config.notifications).toEqual({ outboxDir: join(dir, 'data', 'outbox') });
   });
@@ -189,6 +190,18 @@ describe('config: helpdesk and notifications', () => {
       'helpdesk.authenticationTtlMinutes: must be an integer from 1 to 1440',
       'helpdesk.notifyUserOnUnlock: must be true or false',
       'helpdesk.verificationLock.maxFailures: must be an integer from 1 to 100',
+    ]);
+  });
+
+  it('reads the break-glass lifetimes with defaults and names bad values by path', () => {
+    expect(parse({ helpdesk: { breakGlass: { approvalMinutes: 5 } } }).helpdesk.breakGlass).toEqual({
+      requestMinutes: 30,
+      approvalMinutes: 5,
+    });
+    expect(issues({ helpdesk: { breakGlass: { requestMinutes: 0, approvalMinutes: 'ten', minutes: 3 } } })).toEqual([
+      'helpdesk.breakGlass.minutes: unknown key (allowed: requestMinutes, approvalMinutes)',
+      'helpdesk.breakGlass.requestMinutes: must be an integer from 1 to 1440',
+      'helpdesk.breakGlass.approvalMinutes: must be an integer from 1 to 1440',
     ]);
   });
 

@@ -316,10 +316,12 @@ function parseHelpdesk(v: Validator, raw: unknown): HelpdeskConfig {
       'verificationLock',
       'codes',
       'enrollFromDirectory',
+      'breakGlass',
     ]) ?? {};
   const lock = v.object(o.verificationLock ?? {}, 'helpdesk.verificationLock', ['maxFailures', 'minutes']) ?? {};
   const codes = v.object(o.codes ?? {}, 'helpdesk.codes', ['ttlMinutes', 'maxWrongTries', 'maxPerChannel']) ?? {};
   const fromDir = v.object(o.enrollFromDirectory ?? {}, 'helpdesk.enrollFromDirectory', ['email', 'phone']) ?? {};
+  const glass = v.object(o.breakGlass ?? {}, 'helpdesk.breakGlass', ['requestMinutes', 'approvalMinutes']) ?? {};
   const int = (obj: Record<string, unknown>, key: string, path: string, max: number, def: number) =>
     v.int(obj, key, path, { min: 1, max, default: def }) ?? def;
   return {
@@ -337,6 +339,10 @@ function parseHelpdesk(v: Validator, raw: unknown): HelpdeskConfig {
     enrollFromDirectory: {
       email: v.bool(fromDir, 'email', 'helpdesk.enrollFromDirectory') ?? d.enrollFromDirectory.email,
       phone: v.bool(fromDir, 'phone', 'helpdesk.enrollFromDirectory') ?? d.enrollFromDirectory.phone,
+    },
+    breakGlass: {
+      requestMinutes: int(glass, 'requestMinutes', 'helpdesk.breakGlass', 24 * 60, d.breakGlass.requestMinutes),
+      approvalMinutes: int(glass, 'approvalMinutes', 'helpdesk.breakGlass', 24 * 60, d.breakGlass.approvalMinutes),
     },
   };
 }

@@ -51,6 +51,11 @@ export interface HelpdeskConfig {
    * Default true / true.
    */
   enrollFromDirectory: { email: boolean; phone: boolean };
+  /**
+   * Two-person break-glass for unenrolled users: how long a request waits for a second agent, and how long an approval
+   * lets the requesting agent unlock. Default 30 / 15 minutes.
+   */
+  breakGlass: { requestMinutes: number; approvalMinutes: number };
 }
 
 export const DEFAULT_HELPDESK_CONFIG: HelpdeskConfig = {
@@ -59,6 +64,7 @@ export const DEFAULT_HELPDESK_CONFIG: HelpdeskConfig = {
   verificationLock: { maxFailures: 5, minutes: 15 },
   codes: { ttlMinutes: 5, maxWrongTries: 3, maxPerChannel: 5 },
   enrollFromDirectory: { email: true, phone: true },
+  breakGlass: { requestMinutes: 30, approvalMinutes: 15 },
 };
 
 /** The case decider's settings (`helpdesk/case.events.ts` CaseSettings) from the helpdesk configuration. */

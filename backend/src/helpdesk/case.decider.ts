@@ -755,10 +755,20 @@ export function breakGlassDecisionRefusal(
   const status = breakGlassStatus(b, now);
   if (status === 'expired' && b.status === 'pending') return 'breakGlass.expired';
   if (status !== 'pending') return 'breakGlass.notPending';
-  if (sameAccount(approver, b.requestedBy)) return 'breakGlass.samePerson';
-  if (sameAccount(approver, c.subject)) return 'helpdesk.selfService';
+  return approverRefusal(approver, b.requestedBy, c.subject, role);
+}
+
+/** Who may decide a pending request: a second agent (not the requester, not the subject), Unlock Any Account, in scope. */
+export function approverRefusal(
+  approver: { storeId: string; userId: string },
+  requestedBy: { storeId: string; userId: string },
+  subject: { storeId: string; userId: string; dn: string },
+  role: CaseRole | null,
+): ReasonCode | undefined {
+  if (sameAccount(approver, requestedBy)) return 'breakGlass.samePerson';
+  if (sameAccount(approver, subject)) return 'helpdesk.selfService';
   if (!role || !hasPermission(role, 'UnlockAnyAccount')) return 'breakGlass.permissionDenied';
-  if (!isInScope(role, c.subject)) return 'helpdesk.outOfScope';
+  if (!isInScope(role, subject)) return 'helpdesk.outOfScope';
   return undefined;
 }
 

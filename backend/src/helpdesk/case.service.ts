@@ -33,8 +33,8 @@ import { type AppSecrets, SECRETS } from '../shared/secrets';
 import { policyStatus } from './authentication-policy';
 import { type CaseCommand, type CaseRole, caseDecider } from './case.decider';
 import { CASE_EVENT_SCHEMA_VERSIONS, type CaseEvent, caseStreamId, upcastCaseEvent } from './case.events';
-import type { CaseState, OpenCase } from './case.state';
-import { isAuthenticated, isVerificationLocked } from './case.state';
+import type { BreakGlassEntry, CaseState, OpenCase } from './case.state';
+import { breakGlassStatus, isAuthenticated, isVerificationLocked } from './case.state';
 import { deliveryDecider, deliveryStreamId } from './delivery';
 import { codeDestination } from './effective-enrollment';
 import { HelpdeskReadModel } from './helpdesk.read-model';
@@ -142,9 +142,27 @@ export function caseView(caseId: string, state: CaseState, now: Date) {
     },
     codes: { email: code('email'), phone: code('phone') },
     unlocks: c.unlocks.map(unlockEntryView),
+    /** The case's two-person break-glass request (unenrolled subjects), status evaluated now; null: none. */
+    breakGlass: breakGlassView(c.breakGlass, now),
   };
 }
 
+/** The case's break-glass request as the API shows it, its status evaluated against `now`. */
+export function breakGlassView(b: BreakGlassEntry | null, now: Date) {
+  if (!b) return null;
+  return {
+    requestId: b.requestId,
+    status: breakGlassStatus(b, now),
+    requestedBy: b.requestedBy,
+    reason: b.reason,
+    ticket: b.ticket,
+    requestedAt: b.requestedAt,
+    expiresAt: b.expiresAt,
+    ...(b.decidedBy ? { decidedBy: b.decidedBy, decidedAt: b.decidedAt, comment: b.comment } : {}),
+    ...(b.validUntil ? { validUntil: b.validUntil } : {}),
+  };
+}
+export type BreakGlassView = NonNullable<ReturnType<typeof breakGlassView>>;
 export function unlockEntryView(u: OpenCase['unlocks'][number]) {
   return {
     storeId: u.account.storeId,

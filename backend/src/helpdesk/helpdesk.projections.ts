@@ -8,6 +8,8 @@
  *   - `hd_unlocks`: one row per unlock intent (UnlockRequested) with its outcome: the start-up reconciler's list of
  *     pending intents, and the profile's "recent unlocks" insight.
  * - `account-links`: explicit links/unlinks between accounts, one row per direction with the latest state.
+ * - `helpdesk-break-glass`: `hd_break_glass`, one row per break-glass request with its decision (the list of pending
+ *   requests second agents see). A closed case's pending request is marked `closed` (it can no longer be decided).
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type { RecordedEvent } from '../event-store/event-store';
@@ -223,4 +225,89 @@ export const accountLinksProjection: Projection = {
   },
 };
 
-export const HELPDESK_PROJECTIONS: readonly Projection[] = [helpdeskCasesProjection, accountLinksProjection];
+export const breakGlassProjection: Projection = {
+  name: 'helpdesk-break-glass',
+  version: 1,
+  eventTypes: ['BreakGlassRequested', 'BreakGlassApproved', 'BreakGlassDenied', 'CaseClosed'],
+  tables: ['hd_break_glass'],
+  init(db) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS hd_break_glass (
+        case_id TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        requested_by TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        ticket TEXT,
+        requested_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        decided_by TEXT,
+        decided_at TEXT,
+        comment TEXT,
+        valid_until TEXT,
+        PRIMARY KEY (case_id, request_id)
+      )
+    `);
+  },
+  indexes: [
+    "CREATE INDEX IF NOT EXISTS hd_break_glass_pending ON hd_break_glass (requested_at) WHERE status = 'pending'",
+  ],
+  apply(db, recorded) {
+    const caseId = caseIdOf(recorded.streamId);
+    if (!caseId) return;
+    const event = { type: recorded.type, data: recorded.data } as CaseEvent;
+    switch (event.type) {
+      case 'BreakGlassRequested': {
+        const d = event.data;
+        statement(
+          db,
+          `INSERT INTO hd_break_glass (case_id, request_id, subject, requested_by, reason, ticket, requested_at,
+             expires_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')
+           ON CONFLICT (case_id, request_id) DO NOTHING`,
+        ).run(
+          caseId,
+          d.requestId,
+          JSON.stringify(d.subject),
+          JSON.stringify(d.requestedBy),
+          d.reason,
+          d.ticket,
+          d.at,
+          d.expiresAt,
+        );
+        return;
+      }
+      case 'BreakGlassApproved':
+      case 'BreakGlassDenied': {
+        const d = event.data;
+        statement(
+          db,
+          `UPDATE hd_break_glass SET status = ?, decided_by = ?, decided_at = ?, comment = ?, valid_until = ?
+           WHERE case_id = ? AND request_id = ? AND status = 'pending'`,
+        ).run(
+          event.type === 'BreakGlassApproved' ? 'approved' : 'denied',
+          JSON.stringify(d.approver),
+          d.at,
+          d.comment,
+          event.type === 'BreakGlassApproved' ? event.data.validUntil : null,
+          caseId,
+          d.requestId,
+        );
+        return;
+      }
+      case 'CaseClosed':
+        statement(db, "UPDATE hd_break_glass SET status = 'closed' WHERE case_id = ? AND status = 'pending'").run(
+          caseId,
+        );
+        return;
+      default:
+        return;
+    }
+  },
+};
+
+export const HELPDESK_PROJECTIONS: readonly Projection[] = [
+  helpdeskCasesProjection,
+  accountLinksProjection,
+  breakGlassProjection,
+];

@@ -4,8 +4,8 @@ import { EVENT_STORE } from '../event-store/event-store.module';
 import { statement } from '../projections/projection';
 import { ProjectionHost } from '../projections/projection-host';
 import { accountKey } from '../shared/domain-types';
-import type { CaseAccount, PriorVerification } from './case.events';
-import { accountLinksProjection, helpdeskCasesProjection } from './helpdesk.projections';
+import type { CaseAccount, CaseAgent, PriorVerification } from './case.events';
+import { accountLinksProjection, breakGlassProjection, helpdeskCasesProjection } from './helpdesk.projections';
 
 export type RecentUnlock = {
   caseId: string;
@@ -14,6 +14,18 @@ export type RecentUnlock = {
   outcome: 'pending' | 'unlocked' | 'failed';
   reasonCode: string | null;
   reconciled: boolean;
+};
+
+/** A break-glass request waiting for a second agent (hd_break_glass). */
+export type PendingBreakGlass = {
+  caseId: string;
+  requestId: string;
+  subject: CaseAccount;
+  requestedBy: CaseAgent;
+  reason: string;
+  ticket: string | null;
+  requestedAt: string;
+  expiresAt: string;
 };
 
 export type ExplicitLink = { other: CaseAccount; state: 'linked' | 'unlinked'; agent: string | null; at: string };
@@ -39,7 +51,7 @@ export class HelpdeskReadModel implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const missing = [helpdeskCasesProjection.name, accountLinksProjection.name].filter(
+    const missing = [helpdeskCasesProjection.name, accountLinksProjection.name, breakGlassProjection.name].filter(
       (n) => !this.runner.names.includes(n),
     );
     if (missing.length) {
@@ -148,6 +160,29 @@ export class HelpdeskReadModel implements OnModuleInit {
       outcome: r.outcome as RecentUnlock['outcome'],
       reasonCode: (r.reason_code as string | null) ?? null,
       reconciled: num(r.reconciled) === 1,
+    }));
+  }
+
+  /**
+   * Break-glass requests still pending and unexpired at `now`, newest first (at most `limit`). Waits until the read
+   * model has applied everything appended so far, so a request just made is listed.
+   */
+  async pendingBreakGlass(now: Date, limit = 200): Promise<PendingBreakGlass[]> {
+    await this.caughtUp(breakGlassProjection.name);
+    const rows = statement(
+      this.db,
+      `SELECT case_id, request_id, subject, requested_by, reason, ticket, requested_at, expires_at FROM hd_break_glass
+       WHERE status = 'pending' AND expires_at > ? ORDER BY requested_at DESC, case_id LIMIT ?`,
+    ).all(now.toISOString(), limit) as Array<Record<string, string | null>>;
+    return rows.map((r) => ({
+      caseId: r.case_id as string,
+      requestId: r.request_id as string,
+      subject: JSON.parse(r.subject as string) as CaseAccount,
+      requestedBy: JSON.parse(r.requested_by as string) as CaseAgent,
+      reason: r.reason as string,
+      ticket: r.ticket ?? null,
+      requestedAt: r.requested_at as string,
+      expiresAt: r.expires_at as string,
     }));
   }
 

@@ -1,6 +1,7 @@
 // Two-person break-glass for an unenrolled user, with two browsers: a restricted agent (no Unlock Any Account) asks,
 // an administrator approves from the Helpdesk page, the agent's open dialog follows the case and the unlock goes
-// through, read back from the real Samba AD DC; the history shows the request, the approval and the unlock.
+// through, read back from the real Samba AD DC; the history shows the request, the approval and the unlock. Closing
+// the dialog while waiting loses nothing.
 import { expect, openUnlockDialog, signInPage, test } from '../fixtures';
 
 test.use({ viewport: { width: 1280, height: 720 } });
@@ -15,10 +16,9 @@ test('break-glass: a restricted agent asks, a second agent approves, the unenrol
 }) => {
   await directory.lockAd('dave');
   await signIn('agent');
-  const dialog = await openUnlockDialog(page, 'dave', 'Dave Dunn');
+  let dialog = await openUnlockDialog(page, 'dave', 'Dave Dunn');
   await expect(dialog.getByRole('alert').filter({ hasText: 'Unlock not allowed' })).toBeVisible();
-  const unlock = dialog.getByRole('button', { name: 'Unlock', exact: true });
-  await expect(unlock).toBeDisabled();
+  await expect(dialog.getByRole('button', { name: 'Unlock', exact: true })).toBeDisabled();
 
   // Too short a reason is refused in the form; then the agent asks with a reason and a ticket.
   const reason = dialog.getByRole('textbox', { name: 'Reason for the approval' });
@@ -30,6 +30,11 @@ test('break-glass: a restricted agent asks, a second agent approves, the unenrol
   await dialog.getByRole('button', { name: 'Ask for approval' }).click();
   await expect(dialog.getByRole('status')).toContainText('Waiting for a second agent');
   await screens.save('12-break-glass-pending');
+  // Closing the dialog while waiting loses nothing: reopened, it picks the request up again.
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  dialog = await openUnlockDialog(page, 'dave', 'Dave Dunn');
+  await expect(dialog.getByRole('status')).toContainText('Waiting for a second agent');
+  await expect(dialog.getByRole('button', { name: 'Ask for approval' })).toHaveCount(0);
 
   // A second agent, in another browser, sees the request on the Helpdesk page and approves it.
   const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 720 } });
@@ -51,11 +56,13 @@ test('break-glass: a restricted agent asks, a second agent approves, the unenrol
   // The agent's dialog follows the case: approved, and the unlock is allowed now.
   await expect(dialog.getByRole('status')).toContainText('Approved by Henry Admin', { timeout: 15_000 });
   await expect(dialog.getByText('Comment: “Badge checked by phone”')).toBeVisible();
+  const unlock = dialog.getByRole('button', { name: 'Unlock', exact: true });
   await expect(unlock).toBeEnabled();
   await unlock.click();
   const result = dialog.getByRole('list', { name: 'Unlock results' }).getByRole('listitem');
   await expect(result).toContainText('Unlocked');
   await expect(result).toContainText('Read back from the directory: Not locked');
+  await expect(dialog.getByRole('button', { name: 'Done' })).toBeVisible();
   await screens.save('14-break-glass-unlocked');
   expect(await directory.canBindAd('dave', 'DavePass1!')).toBe(true);
 

@@ -186,6 +186,30 @@ export class HelpdeskReadModel implements OnModuleInit {
     }));
   }
 
+  /**
+   * This agent's latest break-glass request for this user that still counts at `now` (pending and unexpired, or
+   * approved and within its window): the Unlock dialog picks its case up again after being closed.
+   */
+  async openBreakGlass(
+    agent: { storeId: string; userId: string },
+    subject: { storeId: string; userId: string },
+    now: Date,
+  ): Promise<{ caseId: string; status: 'pending' | 'approved' } | null> {
+    await this.caughtUp(breakGlassProjection.name);
+    const at = now.toISOString();
+    const row = statement(
+      this.db,
+      `SELECT case_id, status FROM hd_break_glass
+       WHERE json_extract(subject, '$.storeId') = ? AND json_extract(subject, '$.userId') = ?
+         AND json_extract(requested_by, '$.storeId') = ? AND json_extract(requested_by, '$.userId') = ?
+         AND ((status = 'pending' AND expires_at > ?) OR (status = 'approved' AND valid_until > ?))
+       ORDER BY requested_at DESC LIMIT 1`,
+    ).get(subject.storeId, subject.userId, agent.storeId, agent.userId, at, at) as
+      | { case_id: string; status: 'pending' | 'approved' }
+      | undefined;
+    return row ? { caseId: row.case_id, status: row.status } : null;
+  }
+
   /** Explicit links and unlinks recorded for this account. */
   explicitLinks(account: { storeId: string; userId: string }): ExplicitLink[] {
     const rows = statement(

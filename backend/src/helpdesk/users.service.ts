@@ -78,10 +78,11 @@ export class UsersService {
     const subject = await this.directory.resolve(storeId, userId);
     const store = subject.store;
     const now = new Date();
-    const [{ state, view: enrollment }, linked, role] = await Promise.all([
+    const [{ state, view: enrollment }, linked, role, breakGlass] = await Promise.all([
       this.enrollment.stateAndView(storeId, subject.ref.userId, subject.account),
       this.directory.linked(subject),
       this.cases.role(ctx),
+      this.readModel.openBreakGlass(ctx.agent, subject.ref, now),
     ]);
     const preview = await this.preview(ctx, subject, role, linked.accounts, now, state);
     const since = new Date(now.getTime() - REPEATED_LOCKOUT_DAYS * 86_400_000);
@@ -132,6 +133,8 @@ export class UsersService {
       linkErrors: linked.errors,
       role: role ? { roleId: role.roleId, name: role.name, permissions: role.permissions, policy: role.policy } : null,
       actions: preview.actions,
+      /** This agent's open two-person request for this user (its case carries the status), or null. */
+      breakGlass,
     };
   }
 

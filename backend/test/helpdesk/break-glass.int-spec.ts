@@ -197,6 +197,12 @@ describe('two-person break-glass for an unenrolled user', () => {
       .post(`/api/cases/${caseId}/break-glass`, { reason: REASON })
       .expect(409)
       .expect((r) => expect(r.body.reason).toBe('breakGlass.alreadyRequested'));
+    // The profile points the asking agent (and only them) back to the case, e.g. after the dialog was closed.
+    expect((await as(agent).get(`/api/users/ad/${dave.id}`).expect(200)).body.breakGlass).toEqual({
+      caseId,
+      status: 'pending',
+    });
+    expect((await as(admin).get(`/api/users/ad/${dave.id}`).expect(200)).body.breakGlass).toBeNull();
 
     // Two persons: the requester cannot approve their own request (recorded).
     const own = await as(agent).post(`/api/break-glass/${caseId}/approve`, {}).expect(403);
@@ -253,6 +259,10 @@ describe('two-person break-glass for an unenrolled user', () => {
     expect((list2.body.requests as { caseId: string }[]).some((r) => r.caseId === caseId)).toBe(false);
     const view = await as(agent).get(`/api/cases/${caseId}`).expect(200);
     expect(view.body.breakGlass).toMatchObject({ status: 'approved', decidedBy: { userId: admin.userId } });
+    expect((await as(agent).get(`/api/users/ad/${dave.id}`).expect(200)).body.breakGlass).toEqual({
+      caseId,
+      status: 'approved',
+    });
 
     const unlocked = await as(agent)
       .post(`/api/users/ad/${dave.id}/unlock`, { caseId, ticket: 'INC-1' }, { 'Idempotency-Key': 'bg-ok' })

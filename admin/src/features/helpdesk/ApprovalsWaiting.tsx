@@ -2,6 +2,7 @@ import { Alert, Badge, Button, Group, Paper, Stack, Text, Textarea, Title } from
 import { notifications } from '@mantine/notifications';
 import { type Ref, useEffect, useId, useState } from 'react';
 import { ApiError, errorMessage } from '../../api/client';
+import { storeName, useStores } from '../../api/stores';
 import { readableAlert } from '../../components/contrast';
 import type { BreakGlassAnswer, BreakGlassDecision, PendingApproval } from './api';
 import { BREAK_GLASS_LIMITS } from './breakGlassModel';
@@ -60,6 +61,7 @@ function ApprovalRow({
   onDecided: ((answer: BreakGlassAnswer) => void) | undefined;
 }) {
   const [comment, setComment] = useState('');
+  const stores = useStores();
   const decide = useDecideApproval((answer, { decision }) => {
     const until = answer.breakGlass.validUntil;
     notifications.show({
@@ -83,10 +85,10 @@ function ApprovalRow({
       <Stack gap={6}>
         <Group justify="space-between" wrap="wrap" gap="xs">
           <Text size="sm">
-            <b>{r.requestedBy.displayName}</b> asks to unlock <b>{r.subject.displayName}</b> ({r.subject.userId} in{' '}
-            {r.subject.storeId})
+            <b>{r.requestedBy.displayName}</b> asks to unlock <b>{r.subject.displayName}</b> in{' '}
+            {storeName(r.subject.storeId, stores.data)}
           </Text>
-          <Badge color="blue.9" variant="light" title={`Expires ${formatDateTime(r.expiresAt)}`}>
+          <Badge color="blue" c="blue.9" variant="light" title={`Expires ${formatDateTime(r.expiresAt)}`}>
             {timeLeft(r.expiresAt, now)}
           </Badge>
         </Group>

@@ -212,7 +212,7 @@ it('asks for approval (opening a case), waits while pending, and unlocks with th
   await user.click(within(panel).getByRole('button', { name: 'Ask for approval' }));
 
   const status = await within(panel).findByRole('status', { name: 'Waiting for a second agent' });
-  expect(status).toHaveTextContent(`Waiting for a second agent — expires ${hhmm('2026-01-02T09:30:00Z')}`);
+  expect(status).toHaveTextContent(`it expires at ${hhmm('2026-01-02T09:30:00Z')}`);
   await waitFor(() => expect(status).toHaveFocus());
   expect(within(panel).queryByRole('button', { name: 'Ask for approval' })).not.toBeInTheDocument();
   expect(screen.getByRole('button', { name: 'Unlock' })).toBeDisabled();
@@ -269,4 +269,16 @@ it('shows the backend’s refusal with its message, and a denial with the commen
   expect(status).toHaveTextContent('Comment: “Call her manager first”');
   expect(within(panel).getByRole('button', { name: 'Ask again' })).toBeInTheDocument();
   expect(screen.getByRole('button', { name: 'Unlock' })).toBeDisabled();
+});
+
+it('picks up the request again when the dialog is reopened (the profile names the case), without a new case', async () => {
+  const calls = stubFetch(
+    get('/users/corp-ad/g-dora', () => ({ ...profile(), breakGlass: { caseId: 'case-9', status: 'pending' } })),
+    get('/cases/case-9', () => caseView(breakGlass())),
+  );
+  renderDialog();
+  const panel = await screen.findByRole('group', { name: 'Two-person approval' });
+  expect(await within(panel).findByRole('status', { name: 'Waiting for a second agent' })).toBeInTheDocument();
+  expect(within(panel).queryByRole('button', { name: 'Ask for approval' })).not.toBeInTheDocument();
+  expect(calls.filter((c) => c.method === 'POST')).toHaveLength(0);
 });

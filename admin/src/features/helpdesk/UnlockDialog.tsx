@@ -33,7 +33,11 @@ export function UnlockDialog({
   const p = profile.data;
   const [showHistory, setShowHistory] = useState(initialView === 'history');
   const [chosenPage, setPage] = useState<DialogPage>();
-  const kase = useHelpdeskCase(ref, Boolean(p?.enrollment.enrolled && p.actions.openCase.allowed && !showHistory));
+  const kase = useHelpdeskCase(
+    ref,
+    Boolean(p?.enrollment.enrolled && p.actions.openCase.allowed && !showHistory),
+    p?.breakGlass?.caseId,
+  );
   const unlock = useUnlock(ref);
   const offered = p ? breakGlassOffered(p) : false;
   const breakGlass = useBreakGlass(kase, offered);

@@ -132,6 +132,8 @@ export type UserProfile = {
     authenticationRequired: boolean | null;
     policy: HelpdeskPolicy | null;
   };
+  /** This agent's two-person request for this user still in play (its case carries the status), if any. */
+  breakGlass?: { caseId: string; status: 'pending' | 'approved' } | null;
 };
 
 /** The backend's policyStatus of a case. */

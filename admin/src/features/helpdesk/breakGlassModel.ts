@@ -46,7 +46,7 @@ export function breakGlassStatus(bg: BreakGlass): BreakGlassStatusView {
       return {
         color: 'blue',
         title: 'Waiting for a second agent',
-        text: `Waiting for a second agent — expires ${formatTime(bg.expiresAt)}`,
+        text: `Agents with Unlock Any Account see the request on their Helpdesk page; it expires at ${formatTime(bg.expiresAt)}`,
       };
     case 'approved':
       return {

@@ -51,12 +51,22 @@ const errorFeedback = (e: unknown): StepFeedback => ({
 
 /**
  * The case of this dialog: opened once when `open` is true (the Authenticate page is shown and the backend allows
- * it), then every verification step answers with the case as it now stands.
+ * it), then every verification step answers with the case as it now stands. `resume`: a case of this agent for this
+ * user to pick up instead (the profile names one with a two-person request still in play, e.g. after the dialog was
+ * closed while waiting for the approval).
  */
-export function useHelpdeskCase(user: AccountRef, open: boolean) {
+export function useHelpdeskCase(user: AccountRef, open: boolean, resume?: string) {
   const [view, setView] = useState<CaseView>();
   const [feedback, setFeedback] = useState<Record<string, StepFeedback>>({});
   const started = useRef(false);
+  const resuming = useMutation({ mutationFn: (caseId: string) => unlockApi.getCase(caseId), onSuccess: setView });
+  const { mutate: resumeCase } = resuming;
+  useEffect(() => {
+    if (resume && !started.current) {
+      started.current = true;
+      resumeCase(resume);
+    }
+  }, [resume, resumeCase]);
   const opening = useMutation({ mutationFn: () => unlockApi.openCase(user), onSuccess: setView });
   const { mutate: openCase, mutateAsync: openCaseAsync } = opening;
   /** The dialog's case, opened now if it has none (break-glass for an unenrolled user needs one). */

@@ -268,6 +268,11 @@ export class ProjectionRunner implements ProjectionHost {
         this.finishRebuild(p);
         return position;
       }
+      // Between pages, let the event loop run: reading node:sqlite pages through async iterators only ever queues
+      // microtasks, so without this a long catch-up or rebuild held the loop until it reached the head (the projection
+      // thread never read its stop message and was terminated after stopTimeoutMs; in-process, requests waited).
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (stopped()) return position;
     }
   }
 

@@ -100,6 +100,37 @@ describe('ProjectionThread', () => {
     }
   }, 30_000);
 
+  it('stop() in the middle of a catch-up ends the thread between pages, cleanly (no terminate)', async () => {
+    const other = join(dir, 'long-catch-up');
+    const seed = new SqliteEventStore({ file: eventStoreFile(other), synchronous: 'OFF' });
+    const total = 60_000;
+    for (let i = 0; i < total; i += 500) {
+      seed.appendSync(
+        `unlock-${i}`,
+        Array.from({ length: 500 }, (_, j) => unlock(`u${j % 9}`, i + j)),
+      );
+    }
+    await seed.close();
+    const events = new SqliteEventStore({ file: eventStoreFile(other) });
+    // A terminate would come only after a minute: stop() must not need it.
+    const thread = new ProjectionThread({ dataDir: other, store: events, stopTimeoutMs: 60_000 });
+    try {
+      await thread.start();
+      while ((thread.checkpoint('history').position ?? 0n) === 0n) await new Promise((r) => setTimeout(r, 2));
+      const exited = new Promise<number>((resolve) => workerOf(thread).once('exit', resolve));
+      const asked = Date.now();
+      await thread.stop();
+      expect(Date.now() - asked).toBeLessThan(3000);
+      expect(await exited).toBe(0); // it closed its connections and ended by itself (terminate() exits with 1)
+      // It stopped where it was: the rest is left to the next start.
+      expect(thread.checkpoint('history').position).toBeLessThan(BigInt(total));
+    } finally {
+      await thread.stop();
+      thread.db.close();
+      await events.close();
+    }
+  }, 60_000);
+
   it("reports a projection's failure in the thread (status and error) while the others stay live", async () => {
     const other = join(dir, 'poisoned');
     const events = new SqliteEventStore({ file: eventStoreFile(other) });

@@ -40,6 +40,17 @@ export class BreakGlassRequestDto {
 }
 
 export class BreakGlassDecisionDto {
+  @ApiPropertyOptional({
+    maxLength: 64,
+    description:
+      'The request you read (requestId from GET /api/break-glass); if the case now has another request, the decision is refused breakGlass.notPending',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  requestId?: string;
+
   @ApiPropertyOptional({ maxLength: 1000 })
   @IsOptional()
   @IsString()
@@ -157,7 +168,7 @@ export class BreakGlassController {
     @Req() req: Request,
   ) {
     return this.commands.execute(
-      new DecideBreakGlassFor(helpdeskContext(session.agent, req), caseId, 'approve', body.comment),
+      new DecideBreakGlassFor(helpdeskContext(session.agent, req), caseId, 'approve', body.comment, body.requestId),
     );
   }
 
@@ -177,7 +188,7 @@ export class BreakGlassController {
     @Req() req: Request,
   ) {
     return this.commands.execute(
-      new DecideBreakGlassFor(helpdeskContext(session.agent, req), caseId, 'deny', body.comment),
+      new DecideBreakGlassFor(helpdeskContext(session.agent, req), caseId, 'deny', body.comment, body.requestId),
     );
   }
 }

@@ -96,6 +96,7 @@ export class BreakGlassService {
     caseId: string,
     decision: 'approve' | 'deny',
     comment?: string,
+    requestId?: string,
   ): Promise<BreakGlassAnswer> {
     const known = await this.cases.load(caseId);
     openCase(known.state);
@@ -109,6 +110,7 @@ export class BreakGlassService {
         {
           type: 'DecideBreakGlass',
           decision,
+          ...(requestId !== undefined ? { requestId } : {}),
           approver: { storeId: ctx.agent.storeId, userId: ctx.agent.userId, displayName: ctx.agent.displayName },
           approverRole: role,
           ...(comment !== undefined ? { comment } : {}),
@@ -164,6 +166,7 @@ export class DecideBreakGlassFor {
     readonly caseId: string,
     readonly decision: 'approve' | 'deny',
     readonly comment?: string,
+    readonly requestId?: string,
   ) {}
 }
 export class ListPendingBreakGlass {
@@ -182,7 +185,7 @@ export class RequestBreakGlassHandler implements ICommandHandler<RequestBreakGla
 export class DecideBreakGlassHandler implements ICommandHandler<DecideBreakGlassFor> {
   constructor(private readonly breakGlass: BreakGlassService) {}
   execute(c: DecideBreakGlassFor) {
-    return this.breakGlass.decide(c.ctx, c.caseId, c.decision, c.comment);
+    return this.breakGlass.decide(c.ctx, c.caseId, c.decision, c.comment, c.requestId);
   }
 }
 

@@ -326,6 +326,34 @@ describe('DecideBreakGlass', () => {
       .then([decisionRefused('breakGlass.expired', { at: iso(late) })]);
   });
 
+  it('decides only the request the approver named: a newer request that replaced it is not approved unread', () => {
+    // The approver read bg-1 (reason, ticket) in the list; meanwhile it expired and the agent asked again (bg-2).
+    const asked = tPlus(30 * 60, REQUESTED_AT);
+    const replaced = [
+      unenrolledCase,
+      bgRequested(),
+      bgRequested({
+        requestId: 'bg-2',
+        reason: 'A different story',
+        at: iso(asked),
+        expiresAt: iso(tPlus(1800, asked)),
+      }),
+    ];
+    const now = tPlus(60, asked);
+    spec
+      .given(replaced)
+      .when(decide({ requestId: 'bg-1', now }))
+      .then([decisionRefused('breakGlass.notPending', { requestId: 'bg-1', at: iso(now) })]);
+    spec
+      .given(replaced)
+      .when(decide({ requestId: 'bg-2', now }))
+      .then([approved({ requestId: 'bg-2', at: iso(now), validUntil: iso(tPlus(15 * 60, now)) })]);
+    spec
+      .given(pending)
+      .when(decide({ requestId: 'x'.repeat(65) }))
+      .thenRefuses('breakGlass.invalid', ['requestId']);
+  });
+
   it('refuses bad input without recording', () => {
     spec
       .given(pending)

@@ -139,6 +139,11 @@ export type RequestBreakGlass = {
 export type DecideBreakGlass = {
   type: 'DecideBreakGlass';
   decision: 'approve' | 'deny';
+  /**
+   * The request the approver read (its reason and ticket); another one (a newer request that replaced it) is refused
+   * `breakGlass.notPending` instead of being decided unread. Omitted: the case's current request.
+   */
+  requestId?: string;
   approver: CaseAgent;
   /** The approver's effective role now. */
   approverRole: CaseRole | null;
@@ -749,9 +754,10 @@ export function breakGlassDecisionRefusal(
   approver: { storeId: string; userId: string },
   role: CaseRole | null,
   now: Date,
+  requestId?: string,
 ): ReasonCode | undefined {
   const b = c.breakGlass;
-  if (!b) return 'breakGlass.notPending';
+  if (!b || (requestId !== undefined && requestId !== b.requestId)) return 'breakGlass.notPending';
   const status = breakGlassStatus(b, now);
   if (status === 'expired' && b.status === 'pending') return 'breakGlass.expired';
   if (status !== 'pending') return 'breakGlass.notPending';
@@ -782,6 +788,9 @@ function decideBreakGlass(command: DecideBreakGlass, state: CaseState): CaseEven
   if (!a || !nonEmpty(a.storeId) || !nonEmpty(a.userId)) {
     problems.push({ field: 'approver', message: 'needs storeId and userId' });
   }
+  if (command.requestId !== undefined && (!nonEmpty(command.requestId) || command.requestId.length > 64)) {
+    problems.push({ field: 'requestId', message: 'must be 1-64 characters' });
+  }
   if (command.comment !== undefined && (typeof command.comment !== 'string' || command.comment.length > 1000)) {
     problems.push({ field: 'comment', message: 'must be a string of at most 1000 characters' });
   }
@@ -796,7 +805,7 @@ function decideBreakGlass(command: DecideBreakGlass, state: CaseState): CaseEven
   const at = command.now.toISOString();
   const approver = agentRef(a);
   const comment = command.comment?.trim() || null;
-  const reasonCode = breakGlassDecisionRefusal(c, approver, command.approverRole, command.now);
+  const reasonCode = breakGlassDecisionRefusal(c, approver, command.approverRole, command.now, command.requestId);
   const b = c.breakGlass;
   if (reasonCode || !b) {
     const code = reasonCode ?? 'breakGlass.notPending';
@@ -804,7 +813,7 @@ function decideBreakGlass(command: DecideBreakGlass, state: CaseState): CaseEven
       {
         type: 'BreakGlassDecisionRefused',
         data: {
-          requestId: b?.requestId ?? null,
+          requestId: command.requestId ?? b?.requestId ?? null,
           decision: command.decision,
           approver,
           reasonCode: code,

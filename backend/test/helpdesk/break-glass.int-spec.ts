@@ -340,6 +340,17 @@ describe('two-person break-glass for an unenrolled user', () => {
       .expect((r) => expect(r.body.reason).toBe('breakGlass.notPending'));
     const again = await as(agent).post(`/api/cases/${caseId}/break-glass`, { reason: REASON }).expect(201);
     expect(again.body.breakGlass.status).toBe('pending');
+    // A decision names the request it was read from: the denied one is not turned into an approval of the new one.
+    await as(admin)
+      .post(`/api/break-glass/${caseId}/approve`, { requestId: denied.body.breakGlass.requestId })
+      .expect(409)
+      .expect((r) => expect(r.body.reason).toBe('breakGlass.notPending'));
+    await as(admin)
+      .post(`/api/break-glass/${caseId}/approve`, { requestId: 'x'.repeat(65) })
+      .expect(400)
+      .expect((r) => expect(JSON.stringify(r.body)).toContain('requestId'));
+    const view = await as(agent).get(`/api/cases/${caseId}`).expect(200);
+    expect(view.body.breakGlass).toMatchObject({ requestId: again.body.breakGlass.requestId, status: 'pending' });
     // Not needed: tier2 may not unlock unenrolled users either, but the admin's own role may (recorded refusal).
     const adminCase = await openCase(admin);
     await as(admin)

@@ -100,7 +100,8 @@ it('approve sends the comment to the route, then the list is read again and focu
   await waitFor(() => expect(within(list).getAllByRole('listitem')).toHaveLength(1));
   expect(calls.find((c) => c.method === 'POST')).toMatchObject({
     url: '/api/break-glass/case-9/approve',
-    body: { comment: 'Confirmed by phone' },
+    // The request read in the list: a newer one on the same case is not approved unread.
+    body: { requestId: 'bg-1', comment: 'Confirmed by phone' },
   });
   expect(await screen.findByText(/Hanna Agent can unlock Dora Diaz until/)).toBeInTheDocument();
   await waitFor(() => expect(screen.getByRole('heading', { name: 'Approvals waiting (1)' })).toHaveFocus());

@@ -76,7 +76,8 @@ function ApprovalRow({
   });
   const whyNotId = useId();
   const error = decide.error;
-  const run = (decision: BreakGlassDecision) => decide.mutate({ caseId: r.caseId, decision, comment });
+  const run = (decision: BreakGlassDecision) =>
+    decide.mutate({ caseId: r.caseId, requestId: r.requestId, decision, comment });
   const disabled = !r.canDecide || decide.isPending;
   const describedBy = r.canDecide ? undefined : whyNotId;
 

@@ -308,6 +308,11 @@ export const breakGlassApi = {
     api<BreakGlassAnswer>('POST', `${casePath(caseId)}/break-glass`, body),
   /** Pending, unexpired requests, newest first, each with whether this agent may decide it. */
   pending: () => api<PendingApprovals>('GET', '/break-glass'),
-  decide: (caseId: string, decision: BreakGlassDecision, comment?: string) =>
-    api<BreakGlassAnswer>('POST', `${approvalPath(caseId)}/${decision}`, comment ? { comment } : {}),
+  /** Decides the request read in the list (`requestId`): a newer request on the case is refused, not decided unread. */
+  decide: (caseId: string, requestId: string, decision: BreakGlassDecision, comment?: string) =>
+    api<BreakGlassAnswer>(
+      'POST',
+      `${approvalPath(caseId)}/${decision}`,
+      comment ? { requestId, comment } : { requestId },
+    ),
 };

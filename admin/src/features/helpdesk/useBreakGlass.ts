@@ -68,7 +68,7 @@ export function usePendingApprovals() {
   });
 }
 
-export type Decision = { caseId: string; decision: BreakGlassDecision; comment?: string };
+export type Decision = { caseId: string; requestId: string; decision: BreakGlassDecision; comment?: string };
 
 /**
  * Approve or deny one request. The list is read again before the decision settles (the row decided on goes away),
@@ -77,9 +77,9 @@ export type Decision = { caseId: string; decision: BreakGlassDecision; comment?:
 export function useDecideApproval(onDecided?: (answer: BreakGlassAnswer, decision: Decision) => void) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: async ({ caseId, decision, comment }: Decision) => {
+    mutationFn: async ({ caseId, requestId, decision, comment }: Decision) => {
       try {
-        return await breakGlassApi.decide(caseId, decision, comment?.trim() || undefined);
+        return await breakGlassApi.decide(caseId, requestId, decision, comment?.trim() || undefined);
       } finally {
         await client.invalidateQueries({ queryKey: approvalsKey });
       }

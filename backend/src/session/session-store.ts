@@ -19,6 +19,8 @@ const TOUCH_INTERVAL_MS = 30_000;
 
 /** One-shot crypto.hash: several times cheaper than a createHash object for one short input (every request). */
 const hash = (token: string) => digest('sha256', token, 'base64url');
+/** How a session is keyed anywhere it is kept (database, memory): a hash of its token, never the token itself. */
+export const sessionKey = hash;
 
 /**
  * Server-side agent sessions in SQLite (survive a restart). Only a hash of the session token is stored, so a copy of

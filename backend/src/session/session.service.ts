@@ -4,7 +4,7 @@ import type { EventStore } from '../event-store/event-store';
 import { EVENT_STORE } from '../event-store/event-store.module';
 import { AGENT_DIRECTORY, type AgentDirectory, type AgentSignInResult } from './agent-directory';
 import { RateLimiter } from './rate-limiter';
-import { type Session, SessionStore } from './session-store';
+import { type Session, SessionStore, sessionKey } from './session-store';
 import {
   agentActor,
   agentStream,
@@ -66,11 +66,12 @@ export class SessionService implements OnModuleDestroy {
   private readonly logger = new Logger('Session');
 
   /**
-   * When each session's agent was last read from the directory (sign-in or refresh), by session token. In memory
-   * only: after a restart every session is checked on its next request.
+   * When each session's agent was last read from the directory (sign-in or refresh), by session key (the token's
+   * hash, like the session store: a heap dump hands out no live session). In memory only: after a restart every
+   * session is checked on its next request.
    */
   private readonly checkedAt = new Map<string, number>();
-  /** Directory checks under way, by session token: concurrent requests of one session wait for the same one. */
+  /** Directory checks under way, by session key: concurrent requests of one session wait for the same one. */
   private readonly refreshing = new Map<string, Promise<Session>>();
 
   constructor(
@@ -121,7 +122,7 @@ export class SessionService implements OnModuleDestroy {
         },
       });
       const created = this.sessions.create(agent);
-      this.checked(created.token);
+      this.checked(sessionKey(created.token));
       return created;
     }
     if (result.outcome !== 'unknown-store') {
@@ -165,34 +166,35 @@ export class SessionService implements OnModuleDestroy {
    *                interval (at least 10 s), not on every request.
    */
   async resumeChecked(token: string, ctx: RequestContext): Promise<Session | undefined> {
+    const key = sessionKey(token);
     const session = this.sessions.touch(token);
     if (!session) {
-      this.checkedAt.delete(token);
+      this.checkedAt.delete(key);
       return undefined;
     }
-    const last = this.checkedAt.get(token);
+    const last = this.checkedAt.get(key);
     if (last !== undefined && Date.now() - last < this.groupsRefreshMs) return session;
-    let pending = this.refreshing.get(token);
+    let pending = this.refreshing.get(key);
     if (!pending) {
-      pending = this.refresh(token, session, ctx).finally(() => this.refreshing.delete(token));
-      this.refreshing.set(token, pending);
+      pending = this.refresh(token, key, session, ctx).finally(() => this.refreshing.delete(key));
+      this.refreshing.set(key, pending);
     }
     return pending;
   }
 
-  private async refresh(token: string, session: Session, ctx: RequestContext): Promise<Session> {
+  private async refresh(token: string, key: string, session: Session, ctx: RequestContext): Promise<Session> {
     const { agent } = session;
     const result = await this.directory.refresh(agent);
     switch (result.outcome) {
       case 'ok':
-        this.checked(token);
+        this.checked(key);
         if (JSON.stringify(result.agent) === JSON.stringify(agent)) return session;
         this.sessions.updateAgent(token, result.agent);
         return { ...session, agent: result.agent };
       case 'unavailable':
         // Not retried on every request: each try waits for the directory's timeout, which would stall every request
         // of every agent during an outage. Try again after a tenth of the interval (at least 10 s).
-        this.checked(token, Date.now() - this.groupsRefreshMs + Math.max(10_000, this.groupsRefreshMs / 10));
+        this.checked(key, Date.now() - this.groupsRefreshMs + Math.max(10_000, this.groupsRefreshMs / 10));
         this.logger.warn(
           `could not check ${agentActor(agent)} (${agent.username}) in the directory, the session keeps its groups: ${result.message}`,
         );
@@ -212,7 +214,7 @@ export class SessionService implements OnModuleDestroy {
     ctx: RequestContext,
   ): Promise<void> {
     this.sessions.revoke(token);
-    this.checkedAt.delete(token);
+    this.checkedAt.delete(sessionKey(token));
     this.logger.log(`ended the session of ${agentActor(agent)} (${agent.username}): ${detail}`);
     await this.record(agentStream(agent.storeId, agent.username), ctx, 'system', {
       type: 'AgentSessionEnded',
@@ -220,15 +222,15 @@ export class SessionService implements OnModuleDestroy {
     }).catch(() => undefined); // logged by record()
   }
 
-  private checked(token: string, at = Date.now()): void {
-    if (this.checkedAt.size >= MAX_CHECKED && !this.checkedAt.has(token)) this.checkedAt.clear();
-    this.checkedAt.set(token, at);
+  private checked(key: string, at = Date.now()): void {
+    if (this.checkedAt.size >= MAX_CHECKED && !this.checkedAt.has(key)) this.checkedAt.clear();
+    this.checkedAt.set(key, at);
   }
 
   async signOut(token: string, session: Session, ctx: RequestContext): Promise<void> {
     const { agent } = session;
     this.sessions.revoke(token);
-    this.checkedAt.delete(token);
+    this.checkedAt.delete(sessionKey(token));
     await this.record(agentStream(agent.storeId, agent.username), ctx, agentActor(agent), {
       type: 'AgentSignedOut',
       data: { subject: { storeId: agent.storeId, userId: agent.userId }, username: agent.username },

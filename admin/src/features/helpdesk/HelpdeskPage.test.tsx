@@ -85,7 +85,7 @@ it('offers Unlock Account and History from the row menu, by keyboard too', async
   menu.focus();
   await user.keyboard('{Enter}');
   // The menu opens with a transition; allow for a busy machine.
-  await user.click(await screen.findByRole('menuitem', { name: 'Unlock Account' }, { timeout: 5000 }));
+  await user.click(await screen.findByRole('menuitem', { name: 'Unlock Account' }, { timeout: 15_000 }));
   expect(onAction).toHaveBeenCalledWith({ kind: 'unlock', user: carol });
 });
 

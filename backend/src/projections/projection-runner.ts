@@ -487,12 +487,16 @@ export async function projectionHealth(
 ): Promise<ProjectionHealth[]> {
   const head = await store.headPosition();
   const out: ProjectionHealth[] = [];
+  // Lag depends on the checkpoint only, and the projections in the shared live loop share theirs: count once per
+  // position. Each count reads (and parses) up to lagCap events on the caller's thread, behind public routes.
+  const lags = new Map<bigint, number>();
   for (const { name, version, status, error } of states) {
     const cp = checkpoint(name);
     const position = cp.position ?? 0n;
-    let lag = 0;
-    if (head > position) {
+    let lag = lags.get(position) ?? 0;
+    if (head > position && !lags.has(position)) {
       for await (const _ of store.readAll({ fromPosition: cp.position, maxCount: lagCap })) lag += 1;
+      lags.set(position, lag);
     }
     out.push({
       name,

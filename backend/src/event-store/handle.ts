@@ -62,7 +62,8 @@ export async function handle<Command, Event extends DomainEvent<string, unknown>
     /**
      * The stream as the caller has just read or written it (e.g. the result of the previous handle on it): the first
      * attempt decides on it instead of reading the stream again. It is safe when stale: the append then fails its
-     * expected revision and, with retryOnConflict, the next attempt reads the stream.
+     * expected revision and, with retryOnConflict, the next attempt reads the stream. A decision of no events (a
+     * refusal thrown, or nothing to do) is answered from it as it was read, which is what the caller saw.
      */
     known?: { state: State; revision: bigint };
   } = {},

@@ -397,7 +397,14 @@ export class SqliteEventStore implements EventStore {
 
   private committed(position: bigint): void {
     this.wake();
-    for (const listener of this.commitListeners) listener(position);
+    for (const listener of this.commitListeners) {
+      // A listener is told, never in charge: the appends of this commit are settled whatever it does.
+      try {
+        listener(position);
+      } catch (err) {
+        process.emitWarning(`event store commit listener failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
   }
 
   private wake(): void {

@@ -9,10 +9,11 @@ import { readCookie, SESSION_COOKIE } from './cookies';
 export const SESSION_CHECK = Symbol('SESSION_CHECK');
 
 export interface SessionCheck {
-  resume(token: string): unknown;
+  /** The live session for the token, if any, without extending it. */
+  peek(token: string): unknown;
 }
 
 export function hasSession(req: Request, sessions: SessionCheck | undefined): boolean {
   const token = readCookie(req, SESSION_COOKIE);
-  return !!token && !!sessions?.resume(token);
+  return !!token && !!sessions?.peek(token);
 }

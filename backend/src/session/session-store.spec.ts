@@ -92,4 +92,13 @@ describe('SessionStore', () => {
     reopened.close();
     rmSync(dir, { recursive: true, force: true });
   });
+  it('peek answers whether a session is live without extending it', () => {
+    const { token, session } = store.create(agent);
+    now += 29 * 60_000;
+    expect(store.peek(token)?.agent).toEqual(agent);
+    now += 2 * 60_000; // 31 min after sign-in: peeking did not extend it
+    expect(store.peek(token)).toBeUndefined();
+    expect(store.touch(token)).toBeUndefined();
+    expect(session.expiresAt).toBeLessThan(now);
+  });
 });

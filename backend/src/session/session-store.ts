@@ -78,6 +78,13 @@ export class SessionStore {
     return { token, session };
   }
 
+  /** The live session for a token without extending it (a status check is not the agent working). */
+  peek(token: string): Session | undefined {
+    const key = hash(token);
+    const session = this.live.get(key) ?? this.load(key);
+    return session && session.expiresAt > this.now() ? { ...session } : undefined;
+  }
+
   /** The live session for a token, its idle expiry extended; undefined when unknown or expired. */
   touch(token: string): Session | undefined {
     const key = hash(token);

@@ -151,9 +151,12 @@ export class SessionService implements OnModuleDestroy {
     );
   }
 
-  /** The live session for a token, as stored (no directory check: health routes use this, see session-check.ts). */
-  resume(token: string): Session | undefined {
-    return this.sessions.touch(token);
+  /**
+   * The live session for a token, as stored: no directory check and no extension of its idle time (health routes use
+   * this to decide how much to show, see session-check.ts; a monitor polling with a cookie keeps no session alive).
+   */
+  peek(token: string): Session | undefined {
+    return this.sessions.peek(token);
   }
 
   /**

@@ -16,9 +16,7 @@ import { SESSION_CHECK } from '../../src/session/session-check';
 /** A session check that knows one token, global like SessionModule (the health details are for signed-in agents). */
 @Global()
 @Module({
-  providers: [
-    { provide: SESSION_CHECK, useValue: { resume: (token: string) => (token === 'agent' ? {} : undefined) } },
-  ],
+  providers: [{ provide: SESSION_CHECK, useValue: { peek: (token: string) => (token === 'agent' ? {} : undefined) } }],
   exports: [SESSION_CHECK],
 })
 class OneSession {}

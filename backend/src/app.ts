@@ -12,7 +12,11 @@ import { mountWebApps } from './web/web-apps';
  * app at /, the kiosk app at /kiosk/, security headers on every response.
  */
 export async function createApp(): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: false });
+  return configureApp(await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: false }));
+}
+
+/** Everything createApp adds to the Nest application (also used by tests that build AppModule with overrides). */
+export function configureApp(app: NestExpressApplication): NestExpressApplication {
   app.setGlobalPrefix('api');
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new DomainExceptionFilter());

@@ -2,86 +2,25 @@
 // OpenLDAP and the embedded event store: a restricted agent without Unlock Any Account cannot unlock an unenrolled
 // user; with a second agent's approval they can; the history says who asked and who approved. Accounts are locked
 // with real failed binds; dave has no enrollment (none is imported).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
-import { stringify } from 'yaml';
-import { createApp } from '../../src/app';
 import { IdentityStoreRegistry } from '../../src/directory/identity-store.registry';
-import type { EventStore, RecordedEvent } from '../../src/event-store/event-store';
-import { EVENT_STORE } from '../../src/event-store/event-store.module';
+import type { RecordedEvent } from '../../src/event-store/event-store';
 import { caseStreamId } from '../../src/helpdesk/case.events';
+import { type AppOnLabs, appOnLabs, HELPDESK_TEST_ROLES, type TestAgent } from '../labs/app-on-labs';
 import { adStoreRaw, ldapStoreRaw } from '../labs/lab-config';
 import { type Lab, lockWithFailedBinds, startOpenLdap, startSambaAd } from '../labs/labs';
 
-const ROLES = [
-  {
-    roleId: 'administrator',
-    name: 'Administrator',
-    priority: 100,
-    mappedGroups: [{ storeId: 'ad', group: 'Unlock Desk Admins' }],
-    permissions: ['UnlockAccount', 'UnlockAnyAccount', 'ViewHistory', 'ViewAudit', 'ManageRoles'],
-    scope: { storeIds: ['*'] },
-    policy: { mode: 'unrestricted', requiredTypes: 1, minSecurityQuestions: 0 },
-  },
-  {
-    roleId: 'tier2',
-    name: 'Tier 2',
-    priority: 20,
-    mappedGroups: [{ storeId: 'ad', group: 'Helpdesk Tier2' }],
-    permissions: ['UnlockAccount', 'ViewHistory'],
-    scope: { storeIds: ['ad', 'ldap'] },
-    policy: { mode: 'unrestricted', requiredTypes: 1, minSecurityQuestions: 0 },
-  },
-  {
-    roleId: 'helpdesk-agent',
-    name: 'Helpdesk agent',
-    priority: 10,
-    mappedGroups: [{ storeId: 'ad', group: 'Helpdesk Agents' }],
-    permissions: ['UnlockAccount', 'ViewHistory'],
-    scope: { storeIds: ['ad', 'ldap'] },
-    policy: { mode: 'restricted', requiredTypes: 3, minSecurityQuestions: 2 },
-  },
-];
-
 let ad: Lab;
 let ldap: Lab;
-let dir: string;
-let app: INestApplication;
-const saved = { ...process.env };
+let lab: AppOnLabs;
 
-const http = () => request(app.getHttpServer());
-type Agent = { cookie: string; csrf: string; userId: string; displayName: string };
+const http = () => lab.http();
+type Agent = TestAgent;
 const UA = 'break-glass-int-spec/1.0';
-
-async function signIn(username: string, password: string): Promise<Agent> {
-  const res = await http().post('/api/session').send({ username, password, storeId: 'ad' }).expect(200);
-  return {
-    cookie: res.headers['set-cookie'][0].split(';')[0],
-    csrf: res.body.csrfToken,
-    userId: res.body.agent.userId,
-    displayName: res.body.agent.displayName,
-  };
-}
-
-const as = (agent: Agent) => ({
-  get: (url: string) => http().get(url).set('Cookie', agent.cookie).set('User-Agent', UA),
-  post: (url: string, body: unknown = {}, headers: Record<string, string> = {}) => {
-    let r = http().post(url).set('Cookie', agent.cookie).set('X-CSRF-Token', agent.csrf).set('User-Agent', UA);
-    for (const [k, v] of Object.entries(headers)) r = r.set(k, v);
-    return r.send(body as object);
-  },
-});
+const as = (agent: Agent) => lab.as(agent);
 
 async function caseEvents(caseId: string): Promise<RecordedEvent[]> {
-  const out: RecordedEvent[] = [];
-  for await (const e of app.get<EventStore>(EVENT_STORE).readAll()) {
-    if (e.streamId === caseStreamId(caseId)) out.push(e);
-  }
-  return out;
+  return (await lab.events()).filter((e) => e.streamId === caseStreamId(caseId));
 }
 
 let admin: Agent;
@@ -96,7 +35,7 @@ async function lockDave(): Promise<void> {
 }
 
 async function lockStateOf(id: string): Promise<string | undefined> {
-  return (await app.get(IdentityStoreRegistry).get('ad')?.getAccount(id))?.lock.state;
+  return (await lab.app.get(IdentityStoreRegistry).get('ad')?.getAccount(id))?.lock.state;
 }
 
 async function openCase(who: Agent): Promise<string> {
@@ -109,40 +48,31 @@ const REASON = 'Caller has no enrolled method; identity confirmed by line manage
 
 beforeAll(async () => {
   [ad, ldap] = await Promise.all([startSambaAd(), startOpenLdap()]);
-  dir = await mkdtemp(join(tmpdir(), 'unlockdesk-break-glass-'));
-  await writeFile(
-    join(dir, 'config.yaml'),
-    stringify({
-      dataDir: join(dir, 'data'),
+  lab = await appOnLabs(
+    'break-glass',
+    (dataDir) => ({
+      dataDir,
       identityStores: [adStoreRaw(ad, { name: 'Corp AD' }), ldapStoreRaw(ldap, { name: 'Corp OpenLDAP' })],
-      roles: ROLES,
+      roles: HELPDESK_TEST_ROLES,
       helpdesk: {
         enrollFromDirectory: { email: false, phone: false },
         notifyUserOnUnlock: false,
         breakGlass: { requestMinutes: 30, approvalMinutes: 15 },
       },
     }),
+    { env: { AD_BIND_PW: ad.helpdeskPw, LDAP_BIND_PW: ldap.helpdeskPw } },
   );
-  process.env.UNLOCKDESK_CONFIG = join(dir, 'config.yaml');
-  process.env.AD_BIND_PW = ad.helpdeskPw;
-  process.env.LDAP_BIND_PW = ldap.helpdeskPw;
-  delete process.env.UNLOCKDESK_DATA_DIR;
-  delete process.env.UNLOCKDESK_EVENTSTORE_URL;
-  app = await createApp();
-  await app.init();
-  admin = await signIn('hd.admin', 'AdminPass1!');
-  tier2 = await signIn('hd.tier2', 'Tier2Pass1!');
-  agent = await signIn('hd.agent', 'AgentPass1!');
+  admin = await lab.signIn('hd.admin', 'AdminPass1!');
+  tier2 = await lab.signIn('hd.tier2', 'Tier2Pass1!');
+  agent = await lab.signIn('hd.agent', 'AgentPass1!');
   const found = await as(admin).get('/api/users?search=dave&storeId=ad').expect(200);
   dave = (found.body.results as Row[]).find((r) => r.username === 'dave') as Row;
   expect(dave).toBeDefined();
 }, 180_000);
 
 afterAll(async () => {
-  await app?.close();
+  await lab?.close();
   await Promise.all([ad?.stop(), ldap?.stop()]);
-  if (dir) await rm(dir, { recursive: true, force: true });
-  process.env = saved;
 });
 
 describe('two-person break-glass for an unenrolled user', () => {

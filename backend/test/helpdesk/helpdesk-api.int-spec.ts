@@ -2,14 +2,7 @@
 // OpenLDAP with ppolicy, the embedded event store and a real SMTP mailbox. Agents sign in with their own directory
 // passwords; roles come from the configuration's bootstrap roles; enrollments through the import API. Accounts are
 // locked with real failed binds.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
-import { stringify } from 'yaml';
-import { createApp } from '../../src/app';
 import { IdentityStoreRegistry } from '../../src/directory/identity-store.registry';
 import type { EventStore, RecordedEvent } from '../../src/event-store/event-store';
 import { EVENT_STORE } from '../../src/event-store/event-store.module';
@@ -18,54 +11,21 @@ import { CASE_EVENT_SCHEMA_VERSIONS, caseStreamId } from '../../src/helpdesk/cas
 import { CASE_DECIDER } from '../../src/helpdesk/case.service';
 import { UnlockReconciler } from '../../src/helpdesk/unlock.reconciler';
 import { base32Decode, generateTotp } from '../../src/shared/crypto/totp';
+import { type AppOnLabs, appOnLabs, HELPDESK_TEST_ROLES, type TestAgent } from '../labs/app-on-labs';
 import { adStoreRaw, ldapStoreRaw } from '../labs/lab-config';
 import { type Lab, lockWithFailedBinds, startOpenLdap, startSambaAd } from '../labs/labs';
 import { type Mailbox, startMailbox } from '../labs/mailbox';
 
 const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
-const ROLES = [
-  {
-    roleId: 'administrator',
-    name: 'Administrator',
-    priority: 100,
-    mappedGroups: [{ storeId: 'ad', group: 'Unlock Desk Admins' }],
-    permissions: ['UnlockAccount', 'UnlockAnyAccount', 'ViewHistory', 'ViewAudit', 'ManageRoles'],
-    scope: { storeIds: ['*'] },
-    policy: { mode: 'unrestricted', requiredTypes: 1, minSecurityQuestions: 0 },
-  },
-  {
-    // hd.tier2 (nested in Helpdesk Agents too): unrestricted, but without Unlock Any Account.
-    roleId: 'tier2',
-    name: 'Tier 2',
-    priority: 20,
-    mappedGroups: [{ storeId: 'ad', group: 'Helpdesk Tier2' }],
-    permissions: ['UnlockAccount', 'ViewHistory'],
-    scope: { storeIds: ['ad', 'ldap'] },
-    policy: { mode: 'unrestricted', requiredTypes: 1, minSecurityQuestions: 0 },
-  },
-  {
-    // hd.agent: restricted, three types (two questions, e-mail code, authenticator), Staff OU only in AD.
-    roleId: 'helpdesk-agent',
-    name: 'Helpdesk agent',
-    priority: 10,
-    mappedGroups: [{ storeId: 'ad', group: 'Helpdesk Agents' }],
-    permissions: ['UnlockAccount', 'ViewHistory'],
-    scope: { storeIds: ['ad', 'ldap'] },
-    policy: { mode: 'restricted', requiredTypes: 3, minSecurityQuestions: 2 },
-  },
-];
-
 let ad: Lab;
 let ldap: Lab;
 let mailbox: Mailbox;
-let dir: string;
-let app: INestApplication;
-const saved = { ...process.env };
+let lab: AppOnLabs;
 
-function configYaml() {
-  return stringify({
-    dataDir: join(dir, 'data'),
+function config(dataDir: string) {
+  return {
+    dataDir,
     identityStores: [
       adStoreRaw(ad, { name: 'Corp AD' }),
       ldapStoreRaw(ldap, { name: 'Corp OpenLDAP' }),
@@ -78,7 +38,7 @@ function configYaml() {
       },
     ],
     links: { rules: [{ stores: ['ad', 'ldap'], attribute: 'employeeId' }] },
-    roles: ROLES,
+    roles: HELPDESK_TEST_ROLES,
     helpdesk: { enrollFromDirectory: { email: false, phone: false } },
     notifications: {
       securityContact: 'security@example.test',
@@ -87,43 +47,16 @@ function configYaml() {
         smtp: { host: '127.0.0.1', port: mailbox.smtpPort, tls: 'none', from: 'desk@example.test' },
       },
     },
-  });
-}
-
-async function start(): Promise<void> {
-  app = await createApp();
-  await app.init();
-}
-
-const http = () => request(app.getHttpServer());
-type Agent = { cookie: string; csrf: string; userId: string };
-const UA = 'helpdesk-int-spec/1.0';
-
-async function signIn(username: string, password: string): Promise<Agent> {
-  const res = await http().post('/api/session').send({ username, password, storeId: 'ad' }).expect(200);
-  return {
-    cookie: res.headers['set-cookie'][0].split(';')[0],
-    csrf: res.body.csrfToken,
-    userId: res.body.agent.userId,
   };
 }
 
-const as = (agent: Agent) => ({
-  get: (url: string) => http().get(url).set('Cookie', agent.cookie).set('User-Agent', UA),
-  post: (url: string, body: unknown = {}, headers: Record<string, string> = {}) => {
-    let r = http().post(url).set('Cookie', agent.cookie).set('X-CSRF-Token', agent.csrf).set('User-Agent', UA);
-    for (const [k, v] of Object.entries(headers)) r = r.set(k, v);
-    return r.send(body as object);
-  },
-  delete: (url: string) => http().delete(url).set('Cookie', agent.cookie).set('X-CSRF-Token', agent.csrf),
-});
+const http = () => lab.http();
+type Agent = TestAgent;
+const UA = 'helpdesk-int-spec/1.0';
+const signIn = (username: string, password: string) => lab.signIn(username, password);
+const as = (agent: Agent) => lab.as(agent);
 
-async function events(): Promise<RecordedEvent[]> {
-  const store = app.get<EventStore>(EVENT_STORE);
-  const out: RecordedEvent[] = [];
-  for await (const e of store.readAll()) out.push(e);
-  return out;
-}
+const events = () => lab.events();
 const caseEvents = async (caseId: string) => (await events()).filter((e) => e.streamId === caseStreamId(caseId));
 
 let admin: Agent;
@@ -151,19 +84,12 @@ async function lock(storeId: 'ad' | 'ldap', username: string): Promise<Row> {
 }
 
 async function lockStateOf(storeId: string, id: string): Promise<string | undefined> {
-  return (await app.get(IdentityStoreRegistry).get(storeId)?.getAccount(id))?.lock.state;
+  return (await lab.app.get(IdentityStoreRegistry).get(storeId)?.getAccount(id))?.lock.state;
 }
 
 beforeAll(async () => {
   [ad, ldap, mailbox] = await Promise.all([startSambaAd(), startOpenLdap(), startMailbox()]);
-  dir = await mkdtemp(join(tmpdir(), 'unlockdesk-helpdesk-'));
-  await writeFile(join(dir, 'config.yaml'), configYaml());
-  process.env.UNLOCKDESK_CONFIG = join(dir, 'config.yaml');
-  process.env.AD_BIND_PW = ad.helpdeskPw;
-  process.env.LDAP_BIND_PW = ldap.helpdeskPw;
-  delete process.env.UNLOCKDESK_DATA_DIR;
-  delete process.env.UNLOCKDESK_EVENTSTORE_URL;
-  await start();
+  lab = await appOnLabs('helpdesk', config, { env: { AD_BIND_PW: ad.helpdeskPw, LDAP_BIND_PW: ldap.helpdeskPw } });
   admin = await signIn('hd.admin', 'AdminPass1!');
   tier2 = await signIn('hd.tier2', 'Tier2Pass1!');
   agent = await signIn('hd.agent', 'AgentPass1!');
@@ -189,10 +115,8 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await app?.close();
+  await lab?.close();
   await Promise.all([ad?.stop(), ldap?.stop(), mailbox?.stop()]);
-  if (dir) await rm(dir, { recursive: true, force: true });
-  process.env = saved;
 });
 
 describe('helpdesk users API', () => {
@@ -543,8 +467,8 @@ describe('helpdesk users API', () => {
     const bob = await lock('ldap', 'bob');
     const opened = await as(admin).post(`/api/users/ldap/${bob.id}/cases`).expect(201);
     const caseId: string = opened.body.caseId;
-    const store = app.get<EventStore>(EVENT_STORE);
-    const role = { ...ROLES[0], permissions: ROLES[0]?.permissions } as never;
+    const store = lab.app.get<EventStore>(EVENT_STORE);
+    const role = { ...HELPDESK_TEST_ROLES[0], permissions: HELPDESK_TEST_ROLES[0]?.permissions } as never;
     await handle(
       store,
       caseStreamId(caseId),
@@ -559,12 +483,11 @@ describe('helpdesk users API', () => {
       { metadata: { actor: `ad:${admin.userId}`, client: 'admin', correlationId: 'crash' } },
     );
     // The directory write happened; the process died before the outcome was recorded.
-    expect((await app.get(IdentityStoreRegistry).get('ldap')?.unlock(bob.id))?.outcome).toBe('unlocked');
+    expect((await lab.app.get(IdentityStoreRegistry).get('ldap')?.unlock(bob.id))?.outcome).toBe('unlocked');
     expect((await caseEvents(caseId)).map((e) => e.type)).toEqual(['CaseOpened', 'UnlockRequested']);
 
-    await app.close();
-    await start();
-    const result = await app.get(UnlockReconciler).done;
+    await lab.restart();
+    const result = await lab.app.get(UnlockReconciler).done;
     expect(result.settled).toBeGreaterThanOrEqual(1);
     const recorded = await caseEvents(caseId);
     expect(recorded.map((e) => e.type)).toEqual(['CaseOpened', 'UnlockRequested', 'AccountUnlocked']);

@@ -188,7 +188,8 @@ export class HelpdeskReadModel implements OnModuleInit {
 
   /**
    * This agent's latest break-glass request for this user that still counts at `now` (pending and unexpired, or
-   * approved and within its window): the Unlock dialog picks its case up again after being closed.
+   * approved, within its window and not yet used: no unlock of the user in that case since): the Unlock dialog picks
+   * its case up again after being closed.
    */
   async openBreakGlass(
     agent: { storeId: string; userId: string },
@@ -196,6 +197,7 @@ export class HelpdeskReadModel implements OnModuleInit {
     now: Date,
   ): Promise<{ caseId: string; status: 'pending' | 'approved' } | null> {
     await this.caughtUp(breakGlassProjection.name);
+    await this.caughtUp(helpdeskCasesProjection.name);
     const at = now.toISOString();
     const row = statement(
       this.db,
@@ -203,6 +205,9 @@ export class HelpdeskReadModel implements OnModuleInit {
        WHERE json_extract(subject, '$.storeId') = ? AND json_extract(subject, '$.userId') = ?
          AND json_extract(requested_by, '$.storeId') = ? AND json_extract(requested_by, '$.userId') = ?
          AND ((status = 'pending' AND expires_at > ?) OR (status = 'approved' AND valid_until > ?))
+         AND NOT EXISTS (SELECT 1 FROM hd_unlocks u WHERE u.case_id = hd_break_glass.case_id AND u.outcome = 'unlocked'
+                         AND u.store_id = json_extract(hd_break_glass.subject, '$.storeId')
+                         AND u.user_id = json_extract(hd_break_glass.subject, '$.userId'))
        ORDER BY requested_at DESC LIMIT 1`,
     ).get(subject.storeId, subject.userId, agent.storeId, agent.userId, at, at) as
       | { case_id: string; status: 'pending' | 'approved' }

@@ -208,6 +208,8 @@ describe('two-person break-glass for an unenrolled user', () => {
       }),
     ]);
     expect(await lockStateOf(dave.id)).toBe('unlocked');
+    // Used: the profile no longer points back to the case (a new dialog starts afresh).
+    expect((await as(agent).get(`/api/users/ad/${dave.id}`).expect(200)).body.breakGlass).toBeNull();
 
     const recorded = await caseEvents(caseId);
     expect(recorded.map((e) => e.type)).toEqual([

@@ -12,6 +12,7 @@ import { useSession } from '../features/session/useSession';
 // Loaded on first visit only, so the first load (sign-in + helpdesk) stays small.
 const RolesPage = lazy(() => import('../features/roles/RolesPage'));
 const AuditPage = lazy(() => import('../features/audit/AuditPage'));
+const KiosksPage = lazy(() => import('../features/kiosks/KiosksPage'));
 
 export function App() {
   const session = useSession();
@@ -29,10 +30,11 @@ export function App() {
   }
   if (!session.data) return <SignInPage expired={hadSession.current} ended={ended} />;
   hadSession.current = true;
-  const can = (p: 'ManageRoles' | 'ViewAudit') => access.data?.permissions.includes(p) ?? false;
+  const can = (p: 'ManageRoles' | 'ManageKiosks' | 'ViewAudit') => access.data?.permissions.includes(p) ?? false;
   const nav: NavItem[] = [
     { to: '/helpdesk', label: 'Helpdesk' },
     ...(can('ManageRoles') ? [{ to: '/roles', label: 'Roles & policy' }] : []),
+    ...(can('ManageKiosks') ? [{ to: '/kiosks', label: 'Kiosks' }] : []),
     ...(can('ViewAudit') ? [{ to: '/audit', label: 'Audit' }] : []),
   ];
   return (
@@ -44,6 +46,14 @@ export function App() {
           element={
             <RequirePermission permission="ManageRoles">
               <RolesPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/kiosks"
+          element={
+            <RequirePermission permission="ManageKiosks">
+              <KiosksPage />
             </RequirePermission>
           }
         />

@@ -48,6 +48,7 @@ function start(access: SessionAccess, path: string) {
     on('GET', '/api/session/access', () => Response.json(access)),
     on('GET', '/api/directory/stores', () => Response.json([])),
     on('GET', '/api/roles', () => Response.json([])),
+    on('GET', '/api/kiosks', () => Response.json({ kiosks: [] })),
     on('GET', /^\/api\/audit\/events/, () => Response.json({ items: [], nextCursor: null })),
   );
   render(
@@ -90,4 +91,20 @@ it("answers a direct URL the agent may not use with 'not allowed' and the backen
 it('opens the lazily loaded pages for an administrator', async () => {
   start(administrator, '/audit');
   expect(await screen.findByRole('heading', { name: 'Audit' })).toBeInTheDocument();
+});
+
+it('shows Kiosks in the navigation only with Manage Kiosks, and opens its lazily loaded page', async () => {
+  start(administrator, '/kiosks');
+  const nav = await screen.findByRole('navigation', { name: 'Main' });
+  expect(await within(nav).findByRole('link', { name: 'Kiosks' })).toBeInTheDocument();
+  expect(await screen.findByRole('heading', { name: 'Kiosks' })).toBeInTheDocument();
+});
+
+it('hides Kiosks from an agent without Manage Kiosks, and a direct URL says why', async () => {
+  start(agent, '/kiosks');
+  const nav = await screen.findByRole('navigation', { name: 'Main' });
+  const alert = await screen.findByRole('alert');
+  expect(alert).toHaveTextContent('This page needs the Manage Kiosks permission.');
+  expect(alert).toHaveTextContent('Your role (Helpdesk agent) lacks Manage Kiosks');
+  expect(within(nav).queryByRole('link', { name: 'Kiosks' })).not.toBeInTheDocument();
 });

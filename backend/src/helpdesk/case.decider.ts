@@ -37,6 +37,7 @@ import {
   type CaseAccount,
   type CaseAgent,
   type CaseEvent,
+  type CaseKioskLink,
   type CaseSettings,
   DEFAULT_CASE_SETTINGS,
   type PriorVerification,
@@ -68,6 +69,8 @@ export type OpenCaseCommand = {
   enrollment: EnrollmentSnapshot;
   prior?: PriorVerification;
   settings?: Partial<CaseSettings>;
+  /** The kiosk session the case is opened from (an agent claimed it), recorded in CaseOpened. */
+  kiosk?: CaseKioskLink;
   now: Date;
 };
 export type VerifySecurityAnswer = {
@@ -340,6 +343,15 @@ function openCase(command: OpenCaseCommand, state: CaseState): CaseEvent[] {
         policy: { ...role.policy },
         settings,
         prior: command.prior ?? { failures: 0, lockedUntil: null, lastAuthenticatorStep: null },
+        ...(command.kiosk
+          ? {
+              kiosk: {
+                sessionId: command.kiosk.sessionId,
+                kioskId: command.kiosk.kioskId,
+                kioskName: command.kiosk.kioskName,
+              },
+            }
+          : {}),
         at,
       },
     },

@@ -24,6 +24,11 @@ export type CaseAccount = {
   dn: string;
   displayName?: string;
 };
+/**
+ * The walk-up kiosk session a case was opened from (claimed by the agent with the session's code); optional and
+ * additive in CaseOpened (still schema version 1): absent for cases opened at the admin console.
+ */
+export type CaseKioskLink = { sessionId: string; kioskId: string; kioskName: string };
 export type CaseRoleRef = { roleId: string; name: string; permissions: Permission[] };
 
 export type CaseSettings = {
@@ -66,6 +71,7 @@ export type CaseOpened = DomainEvent<
     policy: HelpdeskPolicy;
     settings: CaseSettings;
     prior: PriorVerification;
+    kiosk?: CaseKioskLink;
   } & At
 >;
 export type CaseOpeningRefused = DomainEvent<

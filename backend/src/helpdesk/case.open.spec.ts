@@ -43,6 +43,20 @@ describe('OpenCase', () => {
       });
   });
 
+  it('records the kiosk session it was opened from (a claimed walk-up kiosk session); none otherwise', () => {
+    const kiosk = { sessionId: 's1', kioskId: 'k1', kioskName: 'Lobby kiosk' };
+    const { state } = spec
+      .given([])
+      .when(openCommand({ kiosk }))
+      .thenEvents(([event]) => {
+        if (event?.type !== 'CaseOpened') throw new Error('expected CaseOpened');
+        expect(event.data.kiosk).toEqual(kiosk);
+      });
+    expect(state.status === 'open' && state.kiosk).toEqual(kiosk);
+    const plain = spec.given([]).when(openCommand()).then([opened()]);
+    expect(plain.state.status === 'open' && plain.state.kiosk).toBeNull();
+  });
+
   it('keeps only question ids and texts from the enrollment snapshot', () => {
     const leaky = {
       ...fullEnrollment,

@@ -32,13 +32,19 @@ import { recording } from '../shared/http/errors';
 import { type AppSecrets, SECRETS } from '../shared/secrets';
 import { policyStatus } from './authentication-policy';
 import { type CaseCommand, type CaseRole, caseDecider } from './case.decider';
-import { CASE_EVENT_SCHEMA_VERSIONS, type CaseEvent, caseStreamId, upcastCaseEvent } from './case.events';
+import {
+  CASE_EVENT_SCHEMA_VERSIONS,
+  type CaseEvent,
+  type CaseKioskLink,
+  caseStreamId,
+  upcastCaseEvent,
+} from './case.events';
 import type { BreakGlassEntry, CaseState, OpenCase } from './case.state';
 import { breakGlassStatus, isAuthenticated, isVerificationLocked } from './case.state';
 import { deliveryDecider, deliveryStreamId } from './delivery';
 import { codeDestination } from './effective-enrollment';
 import { HelpdeskReadModel } from './helpdesk.read-model';
-import { type HelpdeskContext, metadataFor } from './helpdesk-context';
+import { type HelpdeskContext, metadataFor, type StepContext } from './helpdesk-context';
 import { HelpdeskDirectory, lockView, namedRef, type ResolvedAccount } from './helpdesk-directory';
 
 export const CASE_DECIDER: StreamDecider<CaseCommand, CaseEvent, CaseState> = {
@@ -144,6 +150,8 @@ export function caseView(caseId: string, state: CaseState, now: Date) {
     unlocks: c.unlocks.map(unlockEntryView),
     /** The case's two-person break-glass request (unenrolled subjects), status evaluated now; null: none. */
     breakGlass: breakGlassView(c.breakGlass, now),
+    /** The walk-up kiosk session the case was opened from: `{ sessionId, kioskId, kioskName }` (null: none). */
+    kiosk: c.kiosk ?? null,
   };
 }
 
@@ -223,6 +231,7 @@ export class CaseService {
     role: CaseRole | null,
     now: Date,
     enrollment?: EnrollmentState,
+    kiosk?: CaseKioskLink,
   ) {
     const state = enrollment ?? (await this.enrollmentOf(subject));
     const settings = this.settings;
@@ -235,15 +244,19 @@ export class CaseService {
       enrollment: enrollmentSnapshot(state),
       prior: await this.readModel.prior(subject.ref, now, settings.verificationLockSeconds),
       settings,
+      ...(kiosk ? { kiosk } : {}),
       now,
     };
   }
 
-  /** Opens a case (CaseOpened or a recorded CaseOpeningRefused → 403 with the reason). */
-  async open(ctx: HelpdeskContext, subject: ResolvedAccount, caseId = newCaseId()) {
+  /**
+   * Opens a case (CaseOpened or a recorded CaseOpeningRefused → 403 with the reason); `kiosk`: the kiosk session the
+   * agent claimed, recorded in CaseOpened.
+   */
+  async open(ctx: HelpdeskContext, subject: ResolvedAccount, caseId = newCaseId(), kiosk?: CaseKioskLink) {
     const now = new Date();
     const role = await this.role(ctx);
-    const command = await this.openCommand(ctx, caseId, subject, role, now);
+    const command = await this.openCommand(ctx, caseId, subject, role, now, undefined, kiosk);
     const result = await recording(() =>
       handle(this.store, caseStreamId(caseId), CASE_DECIDER, command, { metadata: metadataFor(ctx) }),
     );
@@ -252,12 +265,12 @@ export class CaseService {
   }
 
   /** Reads a case the agent may work on (their own). */
-  async own(ctx: HelpdeskContext, caseId: string): Promise<CaseState> {
+  async own(ctx: StepContext, caseId: string): Promise<CaseState> {
     return (await this.ownStream(ctx, caseId)).state;
   }
 
   /** `own` with the stream revision it was read at (to decide the next command on it without reading it again). */
-  async ownStream(ctx: HelpdeskContext, caseId: string): Promise<{ state: CaseState; revision: bigint }> {
+  async ownStream(ctx: StepContext, caseId: string): Promise<{ state: CaseState; revision: bigint }> {
     const loaded = await this.load(caseId);
     const { state } = loaded;
     if (state.status === 'new') refuse('case.notFound', 'There is no case with this id');
@@ -276,7 +289,7 @@ export class CaseService {
     return caseView(caseId, await this.own(ctx, caseId), new Date());
   }
 
-  private async step(ctx: HelpdeskContext, caseId: string, command: CaseCommand) {
+  private async step(ctx: StepContext, caseId: string, command: CaseCommand) {
     const r = await recording(() =>
       handle(this.store, caseStreamId(caseId), CASE_DECIDER, command, {
         metadata: metadataFor(ctx),
@@ -306,7 +319,7 @@ export class CaseService {
     return state;
   }
 
-  async answer(ctx: HelpdeskContext, caseId: string, questionId: string, answer: string): Promise<StepResult> {
+  async answer(ctx: StepContext, caseId: string, questionId: string, answer: string): Promise<StepResult> {
     const c = this.openOrRefuse(await this.own(ctx, caseId));
     let answerCorrect = false;
     if (c.enrollment.securityQuestions.some((q) => q.questionId === questionId)) {
@@ -376,7 +389,7 @@ export class CaseService {
     return this.result(caseId, r.newEvents, r.newState, now);
   }
 
-  async verifyCode(ctx: HelpdeskContext, caseId: string, channelName: ChannelName, typed: string): Promise<StepResult> {
+  async verifyCode(ctx: StepContext, caseId: string, channelName: ChannelName, typed: string): Promise<StepResult> {
     const channel = CHANNELS[channelName];
     this.openOrRefuse(await this.own(ctx, caseId));
     const now = new Date();
@@ -385,7 +398,7 @@ export class CaseService {
     return this.result(caseId, r.newEvents, r.newState, now);
   }
 
-  async verifyAuthenticator(ctx: HelpdeskContext, caseId: string, typed: string): Promise<StepResult> {
+  async verifyAuthenticator(ctx: StepContext, caseId: string, typed: string): Promise<StepResult> {
     const c = this.openOrRefuse(await this.own(ctx, caseId));
     let result: TotpVerification = { valid: false };
     const now = new Date();

@@ -3,7 +3,15 @@ import type { EnrollmentSnapshot } from '../enrollment/enrollment.decider';
 import type { HelpdeskPolicy } from '../policy/role';
 import { accountKey, type CodeChannel, type DirectoryAccountState } from '../shared/domain-types';
 import type { VerifiedFacts } from './authentication-policy';
-import type { BreakGlassGrant, CaseAccount, CaseAgent, CaseEvent, CaseRoleRef, CaseSettings } from './case.events';
+import type {
+  BreakGlassGrant,
+  CaseAccount,
+  CaseAgent,
+  CaseEvent,
+  CaseKioskLink,
+  CaseRoleRef,
+  CaseSettings,
+} from './case.events';
 
 export type SentCode = {
   codeId: string;
@@ -47,6 +55,8 @@ export type OpenCase = {
   unlocks: UnlockEntry[];
   /** The case's latest break-glass request (an earlier denied or expired one is replaced by a new request). */
   breakGlass: BreakGlassEntry | null;
+  /** The kiosk session the case was opened from (null: opened at the admin console). */
+  kiosk: CaseKioskLink | null;
 };
 
 /** A two-person break-glass request as recorded; `status` is the recorded one (see breakGlassStatus for now). */
@@ -118,6 +128,7 @@ export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
         authenticationExpiresAt: null,
         unlocks: [],
         breakGlass: null,
+        kiosk: d.kiosk ?? null,
       };
     }
     case 'CaseOpeningRefused':

@@ -14,8 +14,14 @@ export function helpdeskContext(agent: Agent, req: Request): HelpdeskContext {
   return { agent, actor };
 }
 
+/**
+ * Who takes a verification step in a case: the case's agent (or, at a walk-up kiosk, the agent who claimed the kiosk
+ * session: the case stays theirs) and the request facts of whoever typed it (the kiosk: client `kiosk`, its id).
+ */
+export type StepContext = { agent: Pick<Agent, 'storeId' | 'userId'>; actor: RequestActor };
+
 /** Metadata of the events one step records; `causationId` the event (or request) that caused them. */
-export function metadataFor(ctx: HelpdeskContext, causationId?: string): EventMetadata {
+export function metadataFor(ctx: Pick<HelpdeskContext, 'actor'>, causationId?: string): EventMetadata {
   const meta = eventMetadata(ctx.actor);
   return { ...meta, causationId: causationId ?? (meta.correlationId as string) };
 }

@@ -9,6 +9,8 @@ export type RequestActor = {
   actor: string;
   actorName?: string;
   client: string;
+  /** The walk-up kiosk the request came from (client `kiosk`). */
+  kioskId?: string;
   ip: string;
   userAgent: string;
   correlationId: string;

@@ -7,5 +7,10 @@ export default defineConfig({
   plugins: [react()],
   server: { proxy: { '/api': process.env.UNLOCKDESK_API ?? 'http://127.0.0.1:8080' } },
   build: { outDir: 'dist', sourcemap: true },
-  test: { environment: 'jsdom', include: ['src/**/*.test.{ts,tsx}'] },
+  test: {
+    environment: 'jsdom',
+    include: ['src/**/*.test.{ts,tsx}'],
+    setupFiles: ['src/test-setup.ts'],
+    testTimeout: 20_000,
+  },
 });

@@ -113,6 +113,16 @@ describe('device', () => {
     expect(posts(calls, '/api/kiosk/sessions')[0].headers['X-Kiosk-CSRF']).toBe('csrf-9');
   });
 
+  it('clears the activation code field after 60 s without input', async () => {
+    const calls = stubFetch(on('GET', '/api/kiosk/device', () => refusal(401, 'kiosk.notActivated')));
+    render(<App />);
+    await user.type(await screen.findByLabelText('Activation code'), 'ABCD');
+    await advance(60_000);
+    expect((screen.getByLabelText('Activation code') as HTMLInputElement).value).toBe('');
+    expect(screen.getByRole('heading', { name: 'This kiosk is not set up' })).toBeTruthy();
+    expect(calls.filter((c) => c.method === 'POST')).toHaveLength(0);
+  });
+
   it('shows only "switched off" on a revoked kiosk', async () => {
     stubFetch(on('GET', '/api/kiosk/device', () => refusal(401, 'kiosk.revoked', 'This kiosk has been revoked.')));
     render(<App />);

@@ -8,13 +8,15 @@ import { WaitingScreen } from '../features/session/WaitingScreen';
 import { WelcomeScreen } from '../features/session/WelcomeScreen';
 import { useInactivity } from './useInactivity';
 import { type KioskScreen, useKiosk } from './useKiosk';
+import { useLockdown } from './useLockdown';
 
 export const TITLE = 'Unlock Desk kiosk';
 
 /** The walk-up kiosk: one screen at a time, a live region for what changed, nothing that leads out of the app. */
 export function App() {
   const k = useKiosk();
-  const { warning } = useInactivity(k.inactivityLimit, k.startOver, k.screenKey);
+  const { warning } = useInactivity(k.inactivityLimit, k.idle, k.screenKey);
+  useLockdown();
 
   // The title never changes, whatever the screen (nothing about the person ends up in the browser's history).
   useEffect(() => {

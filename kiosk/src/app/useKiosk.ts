@@ -37,6 +37,10 @@ export function useKiosk() {
   const [kiosk, setKiosk] = useState<KioskIdentity | null>(null);
   const [notice, setNotice] = useState('');
   const [pollTick, setPollTick] = useState(0);
+  /** Bumped to clear the set-up screen's field after inactivity (it has no session to end). */
+  const [clearCount, setClearCount] = useState(0);
+  /** Only the latest session read is applied (an older poll answering late must not undo a step's result). */
+  const readSeq = useRef(0);
   /** The session shown now (null when none): answers for any other session are stale and ignored. */
   const current = useRef<KioskSessionView | null>(null);
 
@@ -118,10 +122,12 @@ export function useKiosk() {
   const refresh = useCallback(async () => {
     const s = current.current;
     if (!s) return;
+    const seq = ++readSeq.current;
     try {
-      applySession(await sessionApi.get(s.sessionId));
+      const next = await sessionApi.get(s.sessionId);
+      if (seq === readSeq.current) applySession(next);
     } catch (e) {
-      if (current.current?.sessionId !== s.sessionId) return;
+      if (current.current?.sessionId !== s.sessionId || seq !== readSeq.current) return;
       if (!handleCommonError(e)) {
         setNotice('Connection problem — trying again…');
         setPollTick((n) => n + 1);
@@ -230,12 +236,20 @@ export function useKiosk() {
 
   const startOver = useCallback(() => reset(), [reset]);
 
+  /** Nobody used the screen for a while: end the person's session, or clear the set-up field. */
+  const idle = useCallback(() => {
+    if (current.current === null && state.screen === 'not-activated') setClearCount((n) => n + 1);
+    else reset();
+  }, [reset, state.screen]);
+
   const screenKey =
     state.screen === 'session'
       ? `session-${state.session.sessionId}-${sessionScreen(state.session.status)}`
-      : state.screen;
+      : state.screen === 'not-activated'
+        ? `not-activated-${clearCount}`
+        : state.screen;
   const inactivityLimit =
-    state.screen === 'username'
+    state.screen === 'username' || state.screen === 'not-activated'
       ? INACTIVITY_MS
       : state.screen === 'session'
         ? sessionScreen(state.session.status) === 'verifying'
@@ -256,5 +270,6 @@ export function useKiosk() {
     verifyCode,
     verifyAuthenticator,
     startOver,
+    idle,
   };
 }

@@ -23,6 +23,9 @@ export function VerifyingScreen({ session, onAnswer, onCode, onAuthenticator, on
         <p>Please wait: the agent is opening your case.</p>
       ) : (
         <>
+          <p>
+            Answer here what the agent asks you. The agent sees only whether an answer is right, never what you type.
+          </p>
           <p className={v.progress.met ? 'progress met' : 'progress'}>
             {v.progress.met ? '✓ ' : ''}
             {progressText(v)}

@@ -19,10 +19,11 @@ import { lazy, Suspense, useRef, useState } from 'react';
 import { errorMessage } from '../../api/client';
 import { storeName, useStores } from '../../api/stores';
 import { readableAlert } from '../../components/contrast';
-import type { UserRow } from './api';
+import type { KioskClaim, UserRow } from './api';
 import { LockBadge } from './LockBadge';
 import { authTypeLabel, formatDateTime } from './labels';
 import { usePendingApprovals } from './useBreakGlass';
+import { useKioskSessions } from './useKioskSessions';
 import { useUserSearch } from './useUserSearch';
 
 export type UserAction = { kind: 'unlock' | 'history'; user: UserRow };
@@ -31,6 +32,8 @@ export type UserAction = { kind: 'unlock' | 'history'; user: UserRow };
 const UnlockDialog = lazy(() => import('./UnlockDialog').then((m) => ({ default: m.UnlockDialog })));
 // Two-person approvals: the list is polled here, its UI loads when a request is waiting.
 const ApprovalsWaiting = lazy(() => import('./ApprovalsWaiting'));
+// Walk-up kiosk sessions: the list is polled here, its UI loads when the agent may claim them.
+const KioskSessions = lazy(() => import('./KioskSessions'));
 
 /** Helpdesk Operations: find a user across identity stores, then act on them from the row's menu. */
 export function HelpdeskPage({ onAction }: { onAction?: (action: UserAction) => void }) {
@@ -44,6 +47,14 @@ export function HelpdeskPage({ onAction }: { onAction?: (action: UserAction) => 
   const rows = query.data?.results ?? [];
   const approvals = usePendingApprovals();
   const waiting = approvals.data?.requests ?? [];
+  const kiosk = useKioskSessions();
+  const [claimed, setClaimed] = useState<KioskClaim>();
+  const claimCode = useRef<HTMLInputElement>(null);
+  /** Closing the dialog of a claimed kiosk session returns focus to the code field. */
+  const closeClaimed = () => {
+    setClaimed(undefined);
+    setTimeout(() => claimCode.current?.focus(), 0);
+  };
   const approvalsHeading = useRef<HTMLHeadingElement>(null);
   const searchInput = useRef<HTMLInputElement>(null);
   /** After a decision the row is gone: focus the section's heading, or the search when nothing is left. */
@@ -70,6 +81,11 @@ export function HelpdeskPage({ onAction }: { onAction?: (action: UserAction) => 
       {waiting.length > 0 && (
         <Suspense fallback={null}>
           <ApprovalsWaiting requests={waiting} onDecided={afterDecision} headingRef={approvalsHeading} />
+        </Suspense>
+      )}
+      {kiosk.allowed && (
+        <Suspense fallback={null}>
+          <KioskSessions sessions={kiosk.sessions} onClaimed={setClaimed} codeRef={claimCode} />
         </Suspense>
       )}
       <Group align="end" wrap="wrap">
@@ -199,6 +215,21 @@ export function HelpdeskPage({ onAction }: { onAction?: (action: UserAction) => 
             user={action.user}
             initialView={action.kind}
             onClose={closeDialog}
+          />
+        </Suspense>
+      )}
+      {claimed && (
+        <Suspense fallback={null}>
+          <UnlockDialog
+            key={`kiosk:${claimed.caseId}`}
+            user={{
+              storeId: claimed.subject.storeId,
+              id: claimed.subject.userId,
+              username: claimed.subject.displayName,
+              displayName: claimed.subject.displayName,
+            }}
+            caseId={claimed.caseId}
+            onClose={closeClaimed}
           />
         </Suspense>
       )}

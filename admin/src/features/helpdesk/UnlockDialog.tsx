@@ -7,6 +7,7 @@ import type { UserRow } from './api';
 import { BreakGlassPanel } from './BreakGlassPanel';
 import { breakGlassOffered } from './breakGlassModel';
 import { HistoryView } from './HistoryView';
+import { KioskCaseNote } from './KioskCaseNote';
 import { UnlockPage } from './UnlockPage';
 import { type DialogPage, dialogPages, nextGate, skipGate, unlockCandidates, unlockGate } from './unlockModel';
 import { useBreakGlass } from './useBreakGlass';
@@ -14,17 +15,23 @@ import { useHelpdeskCase, useUnlock, useUserProfile } from './useUnlockDialog';
 
 const PAGE_LABEL: Record<DialogPage, string> = { authenticate: 'Authenticate', unlock: 'Unlock' };
 
+/** Who the dialog is about: a search row, or the subject of a claimed kiosk session. */
+export type DialogUser = Pick<UserRow, 'storeId' | 'id' | 'username' | 'displayName'>;
+
 /**
  * Unlock Account: Authenticate (enrolled users) → Unlock, with the user's History one click away. Everything it
  * allows or refuses comes from the backend (the profile's verdicts, the case's progress, each account's verdict).
+ * `caseId`: an open case to pick up (a claimed kiosk session's) instead of opening one.
  */
 export function UnlockDialog({
   user,
   initialView = 'unlock',
+  caseId,
   onClose,
 }: {
-  user: UserRow;
+  user: DialogUser;
   initialView?: 'unlock' | 'history';
+  caseId?: string | undefined;
   onClose: () => void;
 }) {
   const ref = useMemo(() => ({ storeId: user.storeId, userId: user.id }), [user.storeId, user.id]);
@@ -33,16 +40,19 @@ export function UnlockDialog({
   const p = profile.data;
   const [showHistory, setShowHistory] = useState(initialView === 'history');
   const [chosenPage, setPage] = useState<DialogPage>();
+  const [kioskEnded, setKioskEnded] = useState(false);
+  const pages = p ? dialogPages(p) : [];
+  const page = chosenPage && pages.includes(chosenPage) ? chosenPage : pages[0];
   const kase = useHelpdeskCase(
     ref,
     Boolean(p?.enrollment.enrolled && p.actions.openCase.allowed && !showHistory),
-    p?.breakGlass?.caseId,
+    caseId ?? p?.breakGlass?.caseId,
+    page === 'authenticate' && !showHistory && !kioskEnded,
   );
+  const kiosk = kase.view?.kiosk;
   const unlock = useUnlock(ref);
   const offered = p ? breakGlassOffered(p) : false;
   const breakGlass = useBreakGlass(kase, offered);
-  const pages = p ? dialogPages(p) : [];
-  const page = chosenPage && pages.includes(chosenPage) ? chosenPage : pages[0];
   const candidates = useMemo(() => (p ? unlockCandidates(p) : []), [p]);
   const title = initialView === 'history' ? `History — ${name}` : `Unlock Account — ${name}`;
 
@@ -148,6 +158,9 @@ export function UnlockDialog({
               {showHistory ? 'Back to Unlock Account' : 'History'}
             </Button>
           </Group>
+        )}
+        {p && kiosk && !showHistory && (
+          <KioskCaseNote kiosk={kiosk} ended={kioskEnded} onEnded={() => setKioskEnded(true)} />
         )}
         {body}
       </Stack>

@@ -173,7 +173,11 @@ export type CaseView = {
   codes: { email: CodeStatus | null; phone: CodeStatus | null };
   /** The case's two-person break-glass request (unenrolled users), if one was asked for. */
   breakGlass?: BreakGlass | null;
+  /** The walk-up kiosk session this case was opened from (the person answers at the kiosk), if any. */
+  kiosk?: KioskLink | null;
 };
+
+export type KioskLink = { sessionId: string; kioskId: string; kioskName: string };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Two-person break-glass (unenrolled users): the agent asks for a second agent's approval on a case; another agent
@@ -315,4 +319,29 @@ export const breakGlassApi = {
       `${approvalPath(caseId)}/${decision}`,
       comment ? { requestId, comment } : { requestId },
     ),
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Walk-up kiosk sessions: a locked-out person starts one at a kiosk and reads its code to an agent, who claims it
+// (the backend opens a case for the subject and links it); the person then answers at the kiosk.
+
+/** A waiting (unclaimed, unexpired) kiosk session; its code is not listed, the person tells it to the agent. */
+export type KioskSessionWaiting = {
+  sessionId: string;
+  kioskId: string;
+  kioskName: string;
+  usernameTyped: string;
+  startedAt: string;
+  expiresAt: string;
+};
+
+export type KioskClaim = { sessionId: string; caseId: string; subject: PersonRef };
+
+const kioskSessionPath = (sessionId: string) => `/kiosk-sessions/${encodeURIComponent(sessionId)}`;
+
+export const kioskSessionsApi = {
+  /** Waiting sessions, oldest first. */
+  waiting: () => api<{ sessions: KioskSessionWaiting[] }>('GET', '/kiosk-sessions'),
+  claim: (code: string) => api<KioskClaim>('POST', '/kiosk-sessions/claim', { code }),
+  end: (sessionId: string) => api<unknown>('POST', `${kioskSessionPath(sessionId)}/end`),
 };

@@ -53,3 +53,31 @@ export const breakGlassRefusal: Record<string, string> = {
 
 export const refusalTitle = (reason: string | undefined, fallback: string) =>
   (reason && breakGlassRefusal[reason]) ?? fallback;
+
+/** Titles of the backend's refusals of a kiosk session claim; the body is the backend's message (else these). */
+export const kioskClaimRefusal: Record<string, { title: string; message: string }> = {
+  'kiosk.codeUnknown': { title: 'Unknown code', message: 'No waiting kiosk session has this code' },
+  'kiosk.noSuchUser': {
+    title: 'No such account',
+    message: 'The name typed at the kiosk matches no account — ask the person to start again',
+  },
+  'kiosk.alreadyClaimed': { title: 'Already claimed', message: 'Another agent has already claimed this kiosk session' },
+};
+
+/** Title and message of a failed claim: the backend's message, under a title by its reason. */
+export function claimRefusal(reason: string | undefined, message: string): { title: string; message: string } {
+  const known = reason ? kioskClaimRefusal[reason] : undefined;
+  const generic = /^Request failed \(\d+\)$/.test(message);
+  return {
+    title: known?.title ?? refusalTitle(reason, 'The kiosk session was not claimed'),
+    message: generic && known ? known.message : message,
+  };
+}
+
+/** "waiting 3 min" / "waiting less than a minute", from the session's start (display only). */
+export function waitingFor(iso: string, now = Date.now()): string {
+  const ms = now - new Date(iso).getTime();
+  if (Number.isNaN(ms)) return '—';
+  const min = Math.floor(ms / 60_000);
+  return min < 1 ? 'waiting less than a minute' : `waiting ${min} min`;
+}

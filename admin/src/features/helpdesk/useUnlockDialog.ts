@@ -14,6 +14,7 @@ import {
   type UnlockRequest,
   unlockApi,
 } from './api';
+import { KIOSK_CASE_POLL_MS } from './kioskModel';
 import { newIdempotencyKey } from './unlockModel';
 
 export const profileKey = (u: AccountRef) => ['user-profile', u.storeId, u.userId] as const;
@@ -53,12 +54,38 @@ const errorFeedback = (e: unknown): StepFeedback => ({
  * The case of this dialog: opened once when `open` is true (the Authenticate page is shown and the backend allows
  * it), then every verification step answers with the case as it now stands. `resume`: a case of this agent for this
  * user to pick up instead (the profile names one with a two-person request still in play, e.g. after the dialog was
- * closed while waiting for the approval).
+ * closed while waiting for the approval, or the case a kiosk session claim opened). `watchKiosk`: while true and the
+ * case comes from a kiosk session, the case is read again every few seconds, so answers given at the kiosk show up.
  */
-export function useHelpdeskCase(user: AccountRef, open: boolean, resume?: string) {
+export function useHelpdeskCase(user: AccountRef, open: boolean, resume?: string, watchKiosk = false) {
   const [view, setView] = useState<CaseView>();
   const [feedback, setFeedback] = useState<Record<string, StepFeedback>>({});
   const started = useRef(false);
+  /** Bumped when a step starts and settles: a re-read begun before then may be older than the step's answer. */
+  const stepSeq = useRef(0);
+  const watched = watchKiosk && view?.kiosk ? view.caseId : undefined;
+  useEffect(() => {
+    if (!watched) return;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout>;
+    const next = () => {
+      timer = setTimeout(async () => {
+        const seq = stepSeq.current;
+        try {
+          const fresh = await unlockApi.getCase(watched);
+          if (!stopped && seq === stepSeq.current) setView(fresh);
+        } catch {
+          // A failed re-read changes nothing; the next one may succeed (the session's end is handled globally).
+        }
+        if (!stopped) next();
+      }, KIOSK_CASE_POLL_MS);
+    };
+    next();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [watched]);
   const resuming = useMutation({ mutationFn: (caseId: string) => unlockApi.getCase(caseId), onSuccess: setView });
   const { mutate: resumeCase } = resuming;
   useEffect(() => {
@@ -97,6 +124,12 @@ export function useHelpdeskCase(user: AccountRef, open: boolean, resume?: string
           return unlockApi.authenticator(caseId, s.code);
       }
     },
+    onMutate: () => {
+      stepSeq.current += 1;
+    },
+    onSettled: () => {
+      stepSeq.current += 1;
+    },
     onSuccess: (result, s) => {
       setView(result.case);
       setFeedback((f) => ({ ...f, [stepKey(s)]: { kind: 'result', result } }));
@@ -106,7 +139,8 @@ export function useHelpdeskCase(user: AccountRef, open: boolean, resume?: string
 
   return {
     view,
-    opening,
+    /** Getting the dialog's case: picking up `resume` when there was one (e.g. a claimed kiosk case), else opening. */
+    opening: resume && !opening.isError && !opening.isPending && !opening.isSuccess ? resuming : opening,
     ensure,
     feedback,
     pendingStep: step.isPending && step.variables ? stepKey(step.variables) : undefined,

@@ -9,6 +9,7 @@ import { EventStoreModule } from './event-store/event-store.module';
 import { HealthModule } from './health/health.module';
 import { HelpdeskModule } from './helpdesk/helpdesk.module';
 import { HistoryModule } from './history/history.module';
+import { KioskModule } from './kiosk/kiosk.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PolicyModule } from './policy/policy.module';
 import { SessionModule } from './session/session.module';
@@ -33,6 +34,7 @@ import { SecretsModule } from './shared/secrets';
     PolicyModule,
     EnrollmentModule,
     HelpdeskModule,
+    KioskModule,
     HistoryModule,
     AuditModule,
   ],

@@ -1,4 +1,4 @@
-// The policy/enrollment sections of the configuration: roles, secrets, helpdesk, notifications.
+// The policy/enrollment sections of the configuration: roles, secrets, helpdesk, kiosk, notifications.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -190,6 +190,16 @@ describe('config: helpdesk and notifications', () => {
       'helpdesk.authenticationTtlMinutes: must be an integer from 1 to 1440',
       'helpdesk.notifyUserOnUnlock: must be true or false',
       'helpdesk.verificationLock.maxFailures: must be an integer from 1 to 100',
+    ]);
+  });
+
+  it('reads the kiosk section with defaults (10 minutes wait, 24 hours activation) and names bad values by path', () => {
+    expect(parse({}).kiosk).toEqual({ sessionWaitMinutes: 10, activationHours: 24 });
+    expect(parse({ kiosk: { sessionWaitMinutes: 5 } }).kiosk).toEqual({ sessionWaitMinutes: 5, activationHours: 24 });
+    expect(issues({ kiosk: { sessionWaitMinutes: 0, activationHours: 'x', code: 1 } })).toEqual([
+      'kiosk.code: unknown key (allowed: sessionWaitMinutes, activationHours)',
+      'kiosk.sessionWaitMinutes: must be an integer from 1 to 1440',
+      'kiosk.activationHours: must be an integer from 1 to 720',
     ]);
   });
 

@@ -15,11 +15,13 @@ import {
   type AppConfig,
   type AttributeMapping,
   DEFAULT_HELPDESK_CONFIG,
+  DEFAULT_KIOSK_CONFIG,
   type EntraStoreConfig,
   type HelpdeskConfig,
   IDENTITY_STORE_TYPES,
   type IdentityStoreConfig,
   type IdentityStoreType,
+  type KioskConfig,
   type LdapStoreConfig,
   LINK_ATTRIBUTES,
   type LinkAttribute,
@@ -123,6 +125,7 @@ export function parseConfig(raw: unknown, ctx: ParseContext): LoadedConfig {
       'roles',
       'secrets',
       'helpdesk',
+      'kiosk',
       'notifications',
     ]) ?? {};
 
@@ -191,6 +194,7 @@ export function parseConfig(raw: unknown, ctx: ParseContext): LoadedConfig {
   const roles = parseRoles(v, root.roles, storeIds);
   const secrets = parseSecrets(v, root.secrets);
   const helpdesk = parseHelpdesk(v, root.helpdesk);
+  const kiosk = parseKiosk(v, root.kiosk);
   const notifications = parseNotifications(v, root.notifications, dataDir);
 
   if (v.issues.length) throw new ConfigValidationError(v.issues, ctx.source);
@@ -205,6 +209,7 @@ export function parseConfig(raw: unknown, ctx: ParseContext): LoadedConfig {
       roles,
       secrets,
       helpdesk,
+      kiosk,
       notifications,
     },
     warnings: v.warnings,
@@ -344,6 +349,18 @@ function parseHelpdesk(v: Validator, raw: unknown): HelpdeskConfig {
       requestMinutes: int(glass, 'requestMinutes', 'helpdesk.breakGlass', 24 * 60, d.breakGlass.requestMinutes),
       approvalMinutes: int(glass, 'approvalMinutes', 'helpdesk.breakGlass', 24 * 60, d.breakGlass.approvalMinutes),
     },
+  };
+}
+
+function parseKiosk(v: Validator, raw: unknown): KioskConfig {
+  const d = DEFAULT_KIOSK_CONFIG;
+  const o = v.object(raw ?? {}, 'kiosk', ['sessionWaitMinutes', 'activationHours']) ?? {};
+  return {
+    sessionWaitMinutes:
+      v.int(o, 'sessionWaitMinutes', 'kiosk', { min: 1, max: 24 * 60, default: d.sessionWaitMinutes }) ??
+      d.sessionWaitMinutes,
+    activationHours:
+      v.int(o, 'activationHours', 'kiosk', { min: 1, max: 30 * 24, default: d.activationHours }) ?? d.activationHours,
   };
 }
 

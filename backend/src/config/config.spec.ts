@@ -134,7 +134,7 @@ links:
         {},
       ),
     ).toEqual([
-      'extra: unknown key (allowed: server, dataDir, eventStore, identityStores, links, roles, secrets, helpdesk, notifications)',
+      'extra: unknown key (allowed: server, dataDir, eventStore, identityStores, links, roles, secrets, helpdesk, kiosk, notifications)',
       'identityStores[0].bind.password.env: environment variable AD_PW is not set',
       'identityStores[1].bogus: unknown key (allowed: id, name, type, urls, writeUrl, tls, bind, userBaseDns, userFilter, groupBaseDns, attributes, timeouts, pageSize, poolSize, passwordPolicy)',
       `identityStores[1].tls.caFile: file not found (${join(dir, 'missing.pem')})`,

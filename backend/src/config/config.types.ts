@@ -24,6 +24,8 @@ export interface AppConfig {
    */
   secrets?: SecretsConfig;
   helpdesk: HelpdeskConfig;
+  /** Walk-up kiosks: how long an "I'm locked out" session waits for an agent, how long an activation code lives. */
+  kiosk: KioskConfig;
   /** Mail (SMTP or development outbox) and SMS (webhook or outbox); default: both to the outbox `<dataDir>/outbox`. */
   notifications: NotificationsConfig;
 }
@@ -57,6 +59,15 @@ export interface HelpdeskConfig {
    */
   breakGlass: { requestMinutes: number; approvalMinutes: number };
 }
+
+export interface KioskConfig {
+  /** How long a kiosk session waits to be claimed by an agent with its code. Default 10. */
+  sessionWaitMinutes: number;
+  /** How long a kiosk's one-time activation code is good for. Default 24. */
+  activationHours: number;
+}
+
+export const DEFAULT_KIOSK_CONFIG: KioskConfig = { sessionWaitMinutes: 10, activationHours: 24 };
 
 export const DEFAULT_HELPDESK_CONFIG: HelpdeskConfig = {
   authenticationTtlMinutes: 15,

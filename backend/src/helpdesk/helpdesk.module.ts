@@ -32,6 +32,6 @@ import { UsersService } from './users.service';
     ...HELPDESK_HANDLERS,
     ...BREAK_GLASS_HANDLERS,
   ],
-  exports: [CaseService, UnlockService, HelpdeskReadModel, UnlockReconciler],
+  exports: [CaseService, UnlockService, HelpdeskReadModel, HelpdeskDirectory, UnlockReconciler],
 })
 export class HelpdeskModule {}

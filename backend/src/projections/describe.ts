@@ -54,6 +54,7 @@ export function describe(e: Describable, storeName: (id: string) => string | und
   const requestedBy =
     d.requestedByName || d.requestedBy ? ` requested by ${s(d.requestedByName) || s(d.requestedBy)}` : '';
   const ticket = d.ticket ? ` (ticket ${s(d.ticket)})` : '';
+  const kioskName = s(d.kioskName) || 'a kiosk';
   switch (e.action) {
     case 'agent.signedIn':
       return `${subject} signed in${store ? ` to ${store}` : ''}`;
@@ -145,6 +146,36 @@ export function describe(e: Describable, storeName: (id: string) => string | und
       return `${actor} set up ${plural(d.roles, 'the role', 'roles')} from the configuration (${
         typeof d.created === 'number' ? d.created : 0
       } created)`;
+    case 'kiosk.registered':
+      return `${actor} registered kiosk ${kioskName}${d.location ? ` (${s(d.location)})` : ''}${
+        store ? ` for ${store}` : ''
+      }`;
+    case 'kiosk.activated':
+      return `Kiosk ${kioskName} was activated`;
+    case 'kiosk.activationRefused':
+      return `An activation of kiosk ${kioskName} was refused${because}`;
+    case 'kiosk.revoked':
+      return `${actor} revoked kiosk ${kioskName}${d.comment ? `: ${s(d.comment)}` : ''}`;
+    case 'kioskSession.started':
+      return e.subject || e.subjectName
+        ? `${subject} asked for help at kiosk ${kioskName}`
+        : `Someone asked for help at kiosk ${kioskName} with an unknown username${
+            d.usernameTyped ? ` ("${s(d.usernameTyped)}")` : ''
+          }`;
+    case 'kioskSession.claimed':
+      return `${actor} took ${subject}'s kiosk session at ${kioskName}`;
+    case 'kioskSession.claimRefused':
+      return `${actor}'s claim of ${e.subject || e.subjectName ? `${subject}'s` : 'a'} kiosk session at ${kioskName} was refused${because}`;
+    case 'kioskSession.ended': {
+      const whose = e.subject || e.subjectName ? ` of ${subject}` : '';
+      const how =
+        d.by === 'expiry'
+          ? ' unclaimed (expired)'
+          : d.by === 'agent'
+            ? ` (ended by ${actor})`
+            : ' (ended at the kiosk)';
+      return `The kiosk session${whose} at ${kioskName} ended${how}`;
+    }
     default: {
       const parts = [e.type, e.subject ? `about ${subject}` : '', e.actor ? `by ${actor}` : ''].filter(Boolean);
       return `${parts.join(' ')}${e.outcome ? ` (${e.outcome})` : ''}${because}`;

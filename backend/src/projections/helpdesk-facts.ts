@@ -77,6 +77,14 @@ export const ACTIONS = [
   'role.changed',
   'role.deleted',
   'role.bootstrapped',
+  'kiosk.registered',
+  'kiosk.activated',
+  'kiosk.activationRefused',
+  'kiosk.revoked',
+  'kioskSession.started',
+  'kioskSession.claimed',
+  'kioskSession.claimRefused',
+  'kioskSession.ended',
 ] as const;
 
 export const OUTCOMES = ['success', 'failure', 'refused', 'requested', 'locked'] as const;
@@ -118,6 +126,9 @@ interface CaseContext {
   >;
   /** Idempotency key → how many accounts the unlock notice is about (from UnlockNoticeRequested). */
   notices?: Record<string, number>;
+  /** Kiosk sessions (kept under `kiosk-session:<sessionId>`): the kiosk and what the person typed. */
+  kioskId?: string;
+  usernameTyped?: string;
 }
 
 interface PersonRow {
@@ -381,6 +392,8 @@ function mapFact(db: DatabaseSync, ctx: FactContext, event: RecordedEvent): Help
     const i = metaActor.indexOf(':');
     return i > 0 ? personKey(metaActor.slice(0, i), metaActor.slice(i + 1)) : metaActor;
   };
+
+  if (KIOSK_TYPES.has(event.type)) return kioskFact(db, ctx, event, data, actorKey);
 
   switch (event.type) {
     case 'AgentSignedIn':
@@ -911,4 +924,124 @@ function linkFact(
     f.details.linkAction = str(data.action);
   } else f.outcome = 'success';
   return withPeople(f, other?.key ?? null);
+}
+
+const KIOSK_TYPES = new Set([
+  'KioskRegistered',
+  'KioskActivated',
+  'KioskActivationRefused',
+  'KioskRevoked',
+  'KioskSessionStarted',
+  'KioskSessionClaimed',
+  'KioskSessionClaimRefused',
+  'KioskSessionEnded',
+]);
+
+/** A kiosk is named like a person, keyed `kiosk:<kioskId>` (the actor of what is recorded from it). */
+const kioskKey = (kioskId: string) => `kiosk:${kioskId.toLowerCase()}`;
+
+/**
+ * Kiosk registry (`kiosk-<kioskId>`) and kiosk session (`kiosk-session-<sessionId>`) events. A session's later events
+ * carry neither the kiosk nor the person: the context table remembers them under `kiosk-session:<sessionId>`.
+ */
+function kioskFact(
+  db: DatabaseSync,
+  ctx: FactContext,
+  event: RecordedEvent,
+  data: Obj,
+  actorKey: (fallback: string | null) => string | null,
+): HelpdeskFact {
+  const f = empty('kiosk.event');
+  const refusal = () => {
+    f.reasonCode = str(data.reasonCode);
+    f.reason = str(data.reason);
+  };
+  if (event.type.startsWith('KioskSession')) {
+    const sessionId = str(data.sessionId) ?? event.streamId.slice('kiosk-session-'.length);
+    const contextKey = `kiosk-session:${sessionId}`;
+    let c = ctx.getCase(db, contextKey);
+    if (event.type === 'KioskSessionStarted') {
+      const subject = accountOf(data.subject);
+      c = {
+        agent: null,
+        agentName: null,
+        subject: subject?.key ?? null,
+        subjectStore: subject?.storeId ?? null,
+        subjectUserId: subject?.userId ?? null,
+        subjectName: subject ? accountName(db, ctx, subject) : null,
+        questions: {},
+        requests: {},
+        kioskId: str(data.kioskId) ?? undefined,
+        usernameTyped: str(data.usernameTyped) ?? undefined,
+      };
+      ctx.putCase(db, contextKey, c);
+    }
+    const kiosk = c?.kioskId ? kioskKey(c.kioskId) : null;
+    f.subject = c?.subject ?? null;
+    f.subjectStore = c?.subjectStore ?? null;
+    f.subjectUserId = c?.subjectUserId ?? null;
+    f.subjectName = c?.subjectName ?? null;
+    f.store = c?.subjectStore ?? null;
+    f.actor = actorKey(kiosk);
+    f.actorName = ctx.name(db, f.actor);
+    f.details = { sessionId, kioskId: c?.kioskId ?? null, kioskName: ctx.name(db, kiosk) };
+    if (!c?.subject) f.details.usernameTyped = c?.usernameTyped ?? null;
+    switch (event.type) {
+      case 'KioskSessionStarted':
+        f.action = 'kioskSession.started';
+        f.outcome = 'requested';
+        f.details.expiresAt = str(data.expiresAt);
+        break;
+      case 'KioskSessionClaimed': {
+        f.action = 'kioskSession.claimed';
+        f.outcome = 'success';
+        f.caseId = str(data.caseId);
+        const agent = accountOf(data.agent);
+        if (agent && isObj(data.agent)) ctx.remember(db, agent.key, { displayName: str(data.agent.displayName) });
+        f.actorName = ctx.name(db, f.actor);
+        break;
+      }
+      case 'KioskSessionClaimRefused':
+        f.action = 'kioskSession.claimRefused';
+        f.outcome = 'refused';
+        refusal();
+        break;
+      case 'KioskSessionEnded':
+        f.action = 'kioskSession.ended';
+        f.details.by = str(data.by);
+        break;
+    }
+    return withPeople(f);
+  }
+  const kioskId = str(data.kioskId) ?? event.streamId.slice('kiosk-'.length);
+  const kiosk = kioskKey(kioskId);
+  if (event.type === 'KioskRegistered') ctx.remember(db, kiosk, { displayName: str(data.name) });
+  f.actor = actorKey(kiosk);
+  f.actorName = ctx.name(db, f.actor);
+  f.details = { kioskId, kioskName: ctx.name(db, kiosk) };
+  switch (event.type) {
+    case 'KioskRegistered':
+      f.action = 'kiosk.registered';
+      f.outcome = 'success';
+      f.store = str(data.storeId);
+      f.details.location = str(data.location);
+      f.details.activationExpiresAt = str(data.activationExpiresAt);
+      break;
+    case 'KioskActivated':
+      f.action = 'kiosk.activated';
+      f.outcome = 'success';
+      break;
+    case 'KioskActivationRefused':
+      f.action = 'kiosk.activationRefused';
+      f.outcome = 'refused';
+      refusal();
+      break;
+    case 'KioskRevoked':
+      f.action = 'kiosk.revoked';
+      f.outcome = 'success';
+      f.comment = str(data.reason);
+      f.details.comment = f.comment;
+      break;
+  }
+  return withPeople(f);
 }

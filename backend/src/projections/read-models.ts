@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { enrollmentsProjection } from '../enrollment/enrollments.projection';
 import type { EventStore } from '../event-store/event-store';
 import { HELPDESK_PROJECTIONS } from '../helpdesk/helpdesk.projections';
+import { KIOSK_PROJECTIONS } from '../kiosk/kiosk.projections';
 import { rolesProjection } from '../policy/roles.read-model';
 import { auditProjection } from './audit.projection';
 import { historyProjection } from './history.projection';
@@ -15,6 +16,7 @@ export const DEFAULT_PROJECTIONS: readonly Projection[] = [
   rolesProjection,
   enrollmentsProjection,
   ...HELPDESK_PROJECTIONS,
+  ...KIOSK_PROJECTIONS,
 ];
 
 /** Read models and their checkpoints share one SQLite file, separate from the embedded event store. */

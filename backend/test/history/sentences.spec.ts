@@ -11,6 +11,12 @@ import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { CASE_EVENT_SCHEMA_VERSIONS, type CaseEvent, DEFAULT_CASE_SETTINGS } from '../../src/helpdesk/case.events';
 import { DELIVERY_EVENT_SCHEMA_VERSIONS, type DeliveryEvent } from '../../src/helpdesk/delivery';
 import { LINK_EVENT_SCHEMA_VERSIONS, type LinkEvent } from '../../src/helpdesk/links';
+import {
+  KIOSK_EVENT_SCHEMA_VERSIONS,
+  KIOSK_SESSION_EVENT_SCHEMA_VERSIONS,
+  type KioskEvent,
+  type KioskSessionEvent,
+} from '../../src/kiosk/kiosk.events';
 import { ROLE_EVENT_SCHEMA_VERSIONS, type RoleEvent } from '../../src/policy/role.events';
 import { auditProjection, queryAudit, verifyAuditChain } from '../../src/projections/audit.projection';
 import { type Describable, describe as sentence } from '../../src/projections/describe';
@@ -28,6 +34,8 @@ const ALL_TYPES = [
   ...Object.keys(ENROLLMENT_EVENT_SCHEMA_VERSIONS),
   ...Object.keys(ROLE_EVENT_SCHEMA_VERSIONS),
   ...Object.keys(SIGN_IN_EVENT_SCHEMA_VERSIONS),
+  ...Object.keys(KIOSK_EVENT_SCHEMA_VERSIONS),
+  ...Object.keys(KIOSK_SESSION_EVENT_SCHEMA_VERSIONS),
   'RolesBootstrapped',
 ];
 
@@ -62,7 +70,15 @@ const ERIN = {
 
 const at = (i: number) => new Date(Date.UTC(2030, 0, 1, 9, 0, i)).toISOString();
 const meta = (actor: string) => ({ actor, client: 'admin', correlationId: 'corr-9', schemaVersion: 1 });
-type Any = CaseEvent | DeliveryEvent | LinkEvent | EnrollmentEvent | RoleEvent | SignInEvent;
+type Any =
+  | CaseEvent
+  | DeliveryEvent
+  | LinkEvent
+  | EnrollmentEvent
+  | RoleEvent
+  | SignInEvent
+  | KioskEvent
+  | KioskSessionEvent;
 const ev = (e: Any, actor = HENRY_ACTOR): NewEvent => ({ type: e.type, data: e.data, metadata: meta(actor) });
 
 const policy = { mode: 'restricted' as const, requiredTypes: 2, minSecurityQuestions: 1 };
@@ -631,6 +647,110 @@ const SEQUENCE: { stream: string; event: NewEvent; sentence: string }[] = [
       'system',
     ),
     sentence: "Henry Admin's session was ended: the account is disabled in the directory",
+  },
+  // Walk-up kiosk: registered, activated (a used code refused), Dave asks for help, Hanna takes it; an unknown username.
+  {
+    stream: 'kiosk-k1',
+    event: ev({
+      type: 'KioskRegistered',
+      data: {
+        kioskId: 'k1',
+        name: 'Lobby',
+        location: 'Building A',
+        storeId: 'corp-ad',
+        activationCodeHash: 'otc.v1.x',
+        activationExpiresAt: at(59),
+        by: HENRY,
+        at: at(40),
+      },
+    }),
+    sentence: 'Henry Admin registered kiosk Lobby (Building A) for Corp AD',
+  },
+  {
+    stream: 'kiosk-k1',
+    event: ev({ type: 'KioskActivated', data: { deviceTokenHash: 'h', at: at(41) } }, 'kiosk:k1'),
+    sentence: 'Kiosk Lobby was activated',
+  },
+  {
+    stream: 'kiosk-k1',
+    event: ev(
+      {
+        type: 'KioskActivationRefused',
+        data: { reasonCode: 'kiosk.activationUsed', reason: 'The activation code was already used', at: at(42) },
+      },
+      'kiosk:k1',
+    ),
+    sentence: 'An activation of kiosk Lobby was refused: The activation code was already used',
+  },
+  {
+    stream: 'kiosk-session-s1',
+    event: ev(
+      {
+        type: 'KioskSessionStarted',
+        data: {
+          sessionId: 's1',
+          kioskId: 'k1',
+          code: 'K7M2QX',
+          usernameTyped: 'dave',
+          subject: { storeId: DAVE.storeId, userId: DAVE.userId, displayName: 'Dave Dunn' },
+          expiresAt: at(53),
+          at: at(43),
+        },
+      },
+      'kiosk:k1',
+    ),
+    sentence: 'Dave Dunn asked for help at kiosk Lobby',
+  },
+  {
+    stream: 'kiosk-session-s1',
+    event: ev({ type: 'KioskSessionClaimed', data: { agent: HANNA, caseId: 'kc1', at: at(44) } }, HANNA_ACTOR),
+    sentence: "Hanna Agent took Dave Dunn's kiosk session at Lobby",
+  },
+  {
+    stream: 'kiosk-session-s1',
+    event: ev({ type: 'KioskSessionEnded', data: { by: 'kiosk', at: at(45) } }, 'kiosk:k1'),
+    sentence: 'The kiosk session of Dave Dunn at Lobby ended (ended at the kiosk)',
+  },
+  {
+    stream: 'kiosk-session-s2',
+    event: ev(
+      {
+        type: 'KioskSessionStarted',
+        data: {
+          sessionId: 's2',
+          kioskId: 'k1',
+          code: 'ABCDEF',
+          usernameTyped: 'nobody',
+          subject: null,
+          expiresAt: at(56),
+          at: at(46),
+        },
+      },
+      'kiosk:k1',
+    ),
+    sentence: 'Someone asked for help at kiosk Lobby with an unknown username ("nobody")',
+  },
+  {
+    stream: 'kiosk-session-s2',
+    event: ev(
+      {
+        type: 'KioskSessionClaimRefused',
+        data: {
+          agent: HANNA,
+          reasonCode: 'kiosk.noSuchUser',
+          reason: 'The username typed at the kiosk matched no account',
+          at: at(47),
+        },
+      },
+      HANNA_ACTOR,
+    ),
+    sentence:
+      "Hanna Agent's claim of a kiosk session at Lobby was refused: The username typed at the kiosk matched no account",
+  },
+  {
+    stream: 'kiosk-k1',
+    event: ev({ type: 'KioskRevoked', data: { by: HENRY, reason: 'Moved', at: at(48) } }),
+    sentence: 'Henry Admin revoked kiosk Lobby: Moved',
   },
 ];
 

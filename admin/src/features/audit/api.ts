@@ -41,6 +41,14 @@ export const ACTIONS = [
   'role.changed',
   'role.deleted',
   'role.bootstrapped',
+  'kiosk.registered',
+  'kiosk.activated',
+  'kiosk.activationRefused',
+  'kiosk.revoked',
+  'kioskSession.started',
+  'kioskSession.claimed',
+  'kioskSession.claimRefused',
+  'kioskSession.ended',
 ] as const;
 
 export type AuditItem = {

@@ -1,6 +1,6 @@
 import { Alert, Button, Group, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { errorMessage } from '../../api/client';
+import { ApiError, errorMessage } from '../../api/client';
 import { readableAlert } from '../../components/contrast';
 import type { KioskLink } from './api';
 import { useEndKioskSession } from './useKioskSessions';
@@ -34,6 +34,10 @@ export function KioskCaseNote({ kiosk, ended, onEnded }: { kiosk: KioskLink; end
                     notifications.show({ color: 'gray', message: `The session at kiosk ${kiosk.kioskName} has ended` });
                     onEnded();
                   },
+                  // The kiosk ended it already (the person walked away, inactivity, expiry): nothing left to end.
+                  onError: (e) => {
+                    if (e instanceof ApiError && e.reason === 'kiosk.sessionOver') onEnded();
+                  },
                 })
               }
             >
@@ -41,7 +45,7 @@ export function KioskCaseNote({ kiosk, ended, onEnded }: { kiosk: KioskLink; end
             </Button>
           </Group>
         )}
-        {end.error && (
+        {end.error && !ended && (
           <Text size="sm" c="red.9" role="alert">
             The kiosk session was not ended: {errorMessage(end.error)}
           </Text>

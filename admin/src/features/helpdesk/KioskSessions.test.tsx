@@ -332,3 +332,27 @@ it('says so when the claimed case cannot be read', async () => {
   const dialog = await screen.findByRole('dialog', { name: 'Unlock Account — Dora Diaz' });
   expect(await within(dialog).findByRole('alert')).toHaveTextContent('This case belongs to another agent');
 });
+
+it('ending a kiosk session the kiosk already ended shows it as ended', async () => {
+  const user = userEvent.setup();
+  stubFetch(
+    on('GET', '/api/users/corp-ad/g-dora', () => Response.json(profile)),
+    on('GET', '/api/cases/case-k1', () => Response.json(kioskCase())),
+    on('POST', '/api/kiosk-sessions/s-1/end', () =>
+      Response.json({ reason: 'kiosk.sessionOver', message: 'The kiosk session is over' }, { status: 410 }),
+    ),
+  );
+  render(
+    <Providers client={createQueryClient()}>
+      <UnlockDialog
+        user={{ storeId: 'corp-ad', id: 'g-dora', username: 'Dora Diaz', displayName: 'Dora Diaz' }}
+        caseId="case-k1"
+        onClose={vi.fn()}
+      />
+    </Providers>,
+  );
+  const dialog = await screen.findByRole('dialog', { name: 'Unlock Account — Dora Diaz' });
+  await user.click(await within(dialog).findByRole('button', { name: 'End kiosk session' }));
+  expect(await within(dialog).findByText(/The kiosk session has ended/)).toBeInTheDocument();
+  expect(within(dialog).queryByText(/was not ended/)).not.toBeInTheDocument();
+});

@@ -1,4 +1,4 @@
-import { render, screen, within } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, expect, it, vi } from 'vitest';
 import { createQueryClient, Providers } from '../../app/providers';
@@ -77,12 +77,19 @@ it('names the store that did not answer above partial results', async () => {
 
 it('offers Unlock Account and History from the row menu, by keyboard too', async () => {
   const user = userEvent.setup();
-  stub([carol]);
+  const calls = stub([carol]);
   const onAction = vi.fn();
   renderPage(onAction);
+  // The approvals and kiosk sections ask once and hide themselves (no stub: 404); let the page settle first, so that
+  // nothing mounts or unmounts between focusing the menu button and pressing Enter.
+  await waitFor(() => {
+    expect(calls.map((c) => c.url)).toEqual(expect.arrayContaining(['/api/break-glass', '/api/kiosk-sessions']));
+    expect(screen.queryByRole('form', { name: 'Claim a kiosk session' })).not.toBeInTheDocument();
+  });
   await user.type(screen.getByLabelText(/Search users/), 'carol');
   const menu = await screen.findByRole('button', { name: 'Actions for Carol Clark' });
   menu.focus();
+  expect(menu).toHaveFocus();
   await user.keyboard('{Enter}');
   // The menu opens with a transition; allow for a busy machine.
   await user.click(await screen.findByRole('menuitem', { name: 'Unlock Account' }, { timeout: 15_000 }));

@@ -1,5 +1,7 @@
-// Seeds demo enrollments for `npm start` through the product's own API (sign in as the demo administrator, then
-// POST /api/enrollments/import), so the Authenticate page can be tried at once. Importing again records nothing new.
+// Seeds the demo for `npm start` through the product's own API (signed in as the demo administrator): enrollments
+// (POST /api/enrollments/import), so the Authenticate page can be tried at once (importing again records nothing new),
+// and a walk-up kiosk for the demo AD when no kiosk is active yet (POST /api/kiosks). Progress goes to stderr; stdout
+// is one line for the start message: how to activate the demo kiosk (or that it is active already).
 // Usage: node demo-seed.mjs http://127.0.0.1:8080
 const base = process.argv[2];
 
@@ -30,7 +32,22 @@ const rows = [
   { storeId: 'corp-ad', username: 'carol', securityQuestions: questions, authenticatorSecret: 'JBSWY3DPEHPK3PXP' },
 ];
 const imported = await call('POST', '/enrollments/import', rows, auth);
-await call('DELETE', '/session', undefined, auth);
 const counts = {};
 for (const r of imported.body.rows ?? imported.body.results ?? []) counts[r.status] = (counts[r.status] ?? 0) + 1;
-console.log(`demo enrollments: ${JSON.stringify(counts)}`);
+console.error(`demo enrollments: ${JSON.stringify(counts)}`);
+
+// The demo kiosk: registered once; a new activation code while none is active (a code is shown only when issued).
+const { kiosks } = (await call('GET', '/kiosks', undefined, auth)).body;
+const active = kiosks.find((k) => k.status === 'active');
+if (active) {
+  console.log(`${active.name} is activated (open the kiosk URL in the browser it was activated in)`);
+} else {
+  const registered = await call(
+    'POST',
+    '/kiosks',
+    { name: 'Lobby kiosk', location: 'Main entrance', storeId: 'corp-ad' },
+    auth,
+  );
+  console.log(`activate it with the code ${registered.body.activationCode} (valid 24 h)`);
+}
+await call('DELETE', '/session', undefined, auth);

@@ -57,18 +57,18 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 ready=$(node -e "console.log((Date.now()/1000 - $t0).toFixed(1))")
-node "$ROOT/backend/scripts/demo-seed.mjs" "http://127.0.0.1:$PORT" >&2 || log "demo enrollments were not imported (see above)"
+kiosk=$(node "$ROOT/backend/scripts/demo-seed.mjs" "http://127.0.0.1:$PORT") || log "the demo was not seeded (see above)"
 cat >&2 <<MSG
 
   Unlock Desk is running (ready ${ready} s after the start command)
     Admin console  http://127.0.0.1:$PORT/
-    Kiosk          http://127.0.0.1:$PORT/kiosk/
+    Kiosk          http://127.0.0.1:$PORT/kiosk/   ${kiosk:-}
     API health     http://127.0.0.1:$PORT/api/health   (OpenAPI: /api/docs)
     Demo mailbox   http://127.0.0.1:$MAILBOX_HTTP_PORT/   (codes and unlock notices sent by the helpdesk)
 
   Demo sign-ins (admin console)
     Active Directory (Samba)  hd.agent / AgentPass1!     helpdesk agent
-                              hd.admin / AdminPass1!     administrator (Manage Roles)
+                              hd.admin / AdminPass1!     administrator (Manage Roles, Kiosks)
                               hd.auditor / AuditPass1!   auditor
     OpenLDAP                  lin.agent / Lin-Agent-1    helpdesk agent
   Demo users to lock out: alice, carol, dave (AD OU=Staff; alice and carol are also in OpenLDAP).

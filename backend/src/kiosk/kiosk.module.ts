@@ -6,6 +6,8 @@ import { KioskDeviceController, KioskSessionsController, KiosksController } from
 import { KioskReadModel } from './kiosk.read-model';
 import { KioskService } from './kiosk.service';
 import { KioskDeviceGuard } from './kiosk-device.guard';
+import { KioskEnrollmentController } from './kiosk-enrollment.controller';
+import { KioskEnrollmentService } from './kiosk-enrollment.service';
 import { KioskSessionService } from './kiosk-session.service';
 
 /**
@@ -15,7 +17,14 @@ import { KioskSessionService } from './kiosk-session.service';
  */
 @Module({
   imports: [DirectoryModule, HelpdeskModule],
-  controllers: [KiosksController, KioskSessionsController, KioskDeviceController],
-  providers: [KioskReadModel, KioskService, KioskSessionService, KioskDeviceGuard, ...KIOSK_HANDLERS],
+  controllers: [KiosksController, KioskSessionsController, KioskDeviceController, KioskEnrollmentController],
+  providers: [
+    KioskReadModel,
+    KioskService,
+    KioskSessionService,
+    KioskDeviceGuard,
+    KioskEnrollmentService,
+    ...KIOSK_HANDLERS,
+  ],
 })
 export class KioskModule {}

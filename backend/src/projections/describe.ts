@@ -129,6 +129,9 @@ export function describe(e: Describable, storeName: (id: string) => string | und
     case 'link.refused':
       return `${actor}'s ${d.linkAction === 'unlink' ? 'unlink' : 'link'} of ${subject}${inStore} and ${other} was refused${because}`;
     case 'enrollment.enrolled':
+      // At a kiosk the person enrolled themselves (after a directory bind as them); the actor is the kiosk.
+      if (d.source === 'kiosk')
+        return `${subject} ${d.replaced ? 're-enrolled' : 'enrolled'} in ${types || 'an authentication type'} at kiosk ${actor}`;
       return `${actor} ${d.replaced ? 're-enrolled' : 'enrolled'} ${subject} in ${types || 'an authentication type'}${
         d.destination ? ` (${s(d.destination)})` : ''
       }${d.source ? ` via ${s(d.source)}` : ''}`;

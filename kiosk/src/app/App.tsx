@@ -1,5 +1,6 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { LoadingScreen, NotActivatedScreen, RevokedScreen, UnreachableScreen } from '../features/device/DeviceScreens';
+import { EnrollmentFlow } from '../features/enrollment/EnrollmentFlow';
 import { sessionScreen } from '../features/session/model';
 import { ResultScreen } from '../features/session/ResultScreen';
 import { UsernameScreen } from '../features/session/UsernameScreen';
@@ -15,6 +16,9 @@ export const TITLE = 'Unlock Desk kiosk';
 /** The walk-up kiosk: one screen at a time, a live region for what changed, nothing that leads out of the app. */
 export function App() {
   const k = useKiosk();
+  /** "Set up how we can verify you" runs on top of Welcome, with its own inactivity reset. */
+  const [enrolling, setEnrolling] = useState(false);
+  const enrollmentShown = enrolling && k.state.screen === 'welcome';
   const { warning } = useInactivity(k.inactivityLimit, k.idle, k.screenKey);
   useLockdown();
 
@@ -26,7 +30,13 @@ export function App() {
   return (
     <div className="kiosk">
       {/* A fresh key per screen: every field and its state is gone when the screen changes. */}
-      <main key={k.screenKey}>{renderScreen(k.state, k)}</main>
+      <main key={enrollmentShown ? 'enrollment' : k.screenKey}>
+        {enrollmentShown ? (
+          <EnrollmentFlow onExit={() => setEnrolling(false)} />
+        ) : (
+          renderScreen(k.state, k, () => setEnrolling(true))
+        )}
+      </main>
       {warning && (
         <p className="warning" role="alert">
           Still there? This screen will start over soon. Touch the screen to keep going.
@@ -39,7 +49,7 @@ export function App() {
   );
 }
 
-function renderScreen(state: KioskScreen, k: ReturnType<typeof useKiosk>) {
+function renderScreen(state: KioskScreen, k: ReturnType<typeof useKiosk>, onEnroll: () => void) {
   switch (state.screen) {
     case 'loading':
       return <LoadingScreen />;
@@ -50,7 +60,7 @@ function renderScreen(state: KioskScreen, k: ReturnType<typeof useKiosk>) {
     case 'revoked':
       return <RevokedScreen />;
     case 'welcome':
-      return <WelcomeScreen kioskName={k.kiosk?.name ?? ''} onLockedOut={k.beginLockedOut} />;
+      return <WelcomeScreen kioskName={k.kiosk?.name ?? ''} onLockedOut={k.beginLockedOut} onEnroll={onEnroll} />;
     case 'username':
       return <UsernameScreen onContinue={k.startSession} onStartOver={k.startOver} />;
     case 'session':

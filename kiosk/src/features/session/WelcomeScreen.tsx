@@ -1,6 +1,8 @@
 import { Screen } from '../../components/Screen';
 
-export function WelcomeScreen({ kioskName, onLockedOut }: { kioskName: string; onLockedOut: () => void }) {
+type Props = { kioskName: string; onLockedOut: () => void; onEnroll?: () => void };
+
+export function WelcomeScreen({ kioskName, onLockedOut, onEnroll }: Props) {
   return (
     <Screen title="Welcome">
       <p className="kiosk-name">{kioskName}</p>
@@ -8,6 +10,11 @@ export function WelcomeScreen({ kioskName, onLockedOut }: { kioskName: string; o
       <button type="button" className="button primary huge" onClick={onLockedOut}>
         I'm locked out
       </button>
+      {onEnroll && (
+        <button type="button" className="button secondary huge" onClick={onEnroll}>
+          Set up how we can verify you
+        </button>
+      )}
     </Screen>
   );
 }

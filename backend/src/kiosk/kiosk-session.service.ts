@@ -206,7 +206,8 @@ export class KioskSessionService {
       ...(status === 'waiting' ? { code: s.code } : {}),
       expiresAt: s.expiresAt,
       agentName: s.claim ? firstName(s.claim.agent.displayName) : null,
-      verification: caseView_ ? kioskVerification(caseView_) : null,
+      // Over (ended, expired): the previous person's question texts and masked contact details stay off the kiosk.
+      verification: caseView_ && status !== 'ended' && status !== 'expired' ? kioskVerification(caseView_) : null,
       result,
     };
   }

@@ -322,6 +322,10 @@ describe('walk-up kiosk', () => {
       result: { outcome: 'unlocked', message: expect.any(String) },
     });
     await kiosk(lobby).post(`/api/kiosk/sessions/${sessionId}/end`).expect(200);
+    // Over: the kiosk no longer gets the person's question texts or masked contact details.
+    const over = await kiosk(lobby).get(`/api/kiosk/sessions/${sessionId}`).expect(200);
+    expect(over.body).toMatchObject({ status: 'ended', verification: null });
+    expect(JSON.stringify(over.body)).not.toMatch(/First pet|a\*\*\*@/);
     await kiosk(lobby)
       .post(`/api/kiosk/sessions/${sessionId}/answers`, { questionId: q1?.questionId, answer: 'x' })
       .expect(410)

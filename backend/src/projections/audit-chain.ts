@@ -21,6 +21,9 @@ const REDACTED_KEYS = new Set(
   [
     'answerHash',
     'codeHash',
+    // Kiosk registry: the one-time activation code's keyed hash (as codeHash), the device token's hash.
+    'activationCodeHash',
+    'deviceTokenHash',
     'encryptedSecret',
     'password',
     'secret',

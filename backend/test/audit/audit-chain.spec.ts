@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { canonicalJson, chainHash, chainHashCanonical } from '../../src/projections/audit-chain';
+import { canonicalJson, chainHash, chainHashCanonical, redact } from '../../src/projections/audit-chain';
 
 describe('audit chain hash from canonical strings', () => {
   it('is the same hash as chainHash over the record', () => {
@@ -21,5 +21,22 @@ describe('audit chain hash from canonical strings', () => {
         chainHash('ab'.repeat(32), { ...fields, ...r }),
       );
     }
+  });
+});
+
+describe('audit redaction', () => {
+  it("redacts a kiosk's activation code hash and device token hash like code hashes", () => {
+    const data = {
+      kioskId: 'k1',
+      activationCodeHash: 'otc.v1.abc',
+      deviceTokenHash: 'def',
+      codeHash: 'otc.v1.ghi',
+      name: 'Lobby',
+    };
+    const out = redact(data) as Record<string, unknown>;
+    for (const key of ['activationCodeHash', 'deviceTokenHash', 'codeHash']) {
+      expect(out[key]).toMatch(/^\[redacted sha256:[0-9a-f]{64}\]$/);
+    }
+    expect(out).toMatchObject({ kioskId: 'k1', name: 'Lobby' });
   });
 });

@@ -2,11 +2,20 @@ import type { Request, Response } from 'express';
 
 export const SESSION_COOKIE = 'ud_session';
 
-/** Reads one cookie from the request's Cookie header (no cookie-parser needed for a single cookie). */
+/**
+ * Reads one cookie from the request's Cookie header (no cookie-parser needed for a single cookie). A value that is
+ * not valid percent-encoding is no cookie of ours: undefined (then 401), not a thrown URIError (500).
+ */
 export function readCookie(req: Request, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
   }
   return undefined;
 }

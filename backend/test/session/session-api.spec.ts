@@ -109,6 +109,11 @@ describe('agent session API', () => {
     ]);
   });
 
+  it('a session cookie that is not valid percent-encoding is no session (401, not a server error)', async () => {
+    const res = await request(app.getHttpServer()).get('/api/session').set('Cookie', 'ud_session=%E0%A4%A').expect(401);
+    expect(res.body.reason).toBe('no-session');
+  });
+
   it('needs the CSRF token to sign out, and the session is gone afterwards', async () => {
     const res = await signIn('hd.agent', 'right').expect(200);
     const cookie = res.headers['set-cookie'][0].split(';')[0];

@@ -335,16 +335,18 @@ describe('I am locked out', () => {
 });
 
 describe('locked down', () => {
-  it('ends the session and clears everything after 60 s without input', async () => {
-    const { calls } = backend();
+  it("keeps the waiting screen while the person waits for an agent (no input needed); the code's expiry ends it", async () => {
+    const { calls, state } = backend();
     render(<App />);
     await startSession(user);
-    await advance(45_000);
-    expect(screen.getByRole('alert').textContent).toContain('Still there?');
-    await advance(15_000);
+    await advance(5 * 60_000);
+    expect(screen.getByRole('heading', { name: 'Tell the helpdesk agent this code' })).toBeTruthy();
+    expect(screen.queryByText(/Still there\?/)).toBeNull();
+    expect(posts(calls, '/api/kiosk/sessions/s1/end')).toHaveLength(0);
+    state.view = { ...waiting, status: 'expired' };
+    await advance(2_000);
     expect(await screen.findByRole('heading', { name: 'Welcome' })).toBeTruthy();
     expect(screen.queryByText('K7Q')).toBeNull();
-    expect(posts(calls, '/api/kiosk/sessions/s1/end')).toHaveLength(1);
   });
 
   it('gives 120 s while verifying and clears typed answers', async () => {

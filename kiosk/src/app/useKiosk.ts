@@ -248,14 +248,17 @@ export function useKiosk() {
       : state.screen === 'not-activated'
         ? `not-activated-${clearCount}`
         : state.screen;
+  // While the person waits for an agent nothing is typed, for minutes perhaps: the waiting screen has no inactivity
+  // reset (the session code's own expiry ends it, and Start over is there).
+  const screenOfSession = state.screen === 'session' ? sessionScreen(state.session.status) : undefined;
   const inactivityLimit =
     state.screen === 'username' || state.screen === 'not-activated'
       ? INACTIVITY_MS
-      : state.screen === 'session'
-        ? sessionScreen(state.session.status) === 'verifying'
-          ? VERIFYING_INACTIVITY_MS
-          : INACTIVITY_MS
-        : null;
+      : screenOfSession === 'verifying'
+        ? VERIFYING_INACTIVITY_MS
+        : screenOfSession === 'result'
+          ? INACTIVITY_MS
+          : null;
 
   return {
     state,

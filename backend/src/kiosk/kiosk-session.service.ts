@@ -111,6 +111,16 @@ const agentRef = (ctx: HelpdeskContext): KioskAgent => ({
 
 const firstName = (displayName: string) => displayName.trim().split(/\s+/)[0] || displayName;
 
+/**
+ * What is recorded of a typed name that matches no account: its first character and length only. People often type
+ * their password into a username field; the event store keeps what it is given for good, and agents (who see waiting
+ * sessions) and auditors do not need the rest to tell a person "no account has that name, try again".
+ */
+export function maskUnknownUsername(typed: string): string {
+  const chars = [...typed];
+  return chars.length <= 1 ? '…' : `${chars[0]}… (${chars.length} characters)`;
+}
+
 @Injectable()
 export class KioskSessionService {
   private readonly perKiosk = new RateLimiter(KIOSK_SESSION_LIMITS.perKiosk, KIOSK_SESSION_LIMITS.windowMs);
@@ -171,7 +181,7 @@ export class KioskSessionService {
           sessionId,
           kioskId: device.kioskId,
           code,
-          usernameTyped: typed,
+          usernameTyped: subject ? typed : maskUnknownUsername(typed),
           subject,
           waitMinutes: this.config.kiosk.sessionWaitMinutes,
           now,

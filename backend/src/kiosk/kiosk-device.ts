@@ -68,3 +68,13 @@ export function kioskActor(kiosk: { kioskId: string; name: string }, req: Reques
     correlationId: header && /^[A-Za-z0-9._-]{1,100}$/.test(header) ? header : randomUUID(),
   };
 }
+
+/**
+ * What is recorded of a typed name that matches no account: its first character and length only. People often type
+ * their password into a username field; the event store keeps what it is given for good, and agents (who see waiting
+ * sessions) and auditors do not need the rest to tell a person "no account has that name, try again".
+ */
+export function maskUnknownUsername(typed: string): string {
+  const chars = [...typed];
+  return chars.length <= 1 ? '…' : `${chars[0]}… (${chars.length} characters)`;
+}

@@ -108,8 +108,8 @@ export class KioskEnrollmentController {
   })
   @ApiUnauthorizedResponse(REASON('kiosk.signInRefused (unknown user and wrong password alike), kiosk.accountLocked'))
   @ApiTooManyRequestsResponse(REASON('kiosk.rateLimited, with retryAfterSeconds'))
-  signIn(@Body() body: EnrollmentSignInDto, @CurrentKiosk() device: KioskDevice) {
-    return this.enrollment.signIn(device, body.username, body.password);
+  signIn(@Body() body: EnrollmentSignInDto, @CurrentKiosk() device: KioskDevice, @Req() req: Request) {
+    return this.enrollment.signIn(device, req, body.username, body.password);
   }
 
   @Put(':enrollmentId/security-questions')

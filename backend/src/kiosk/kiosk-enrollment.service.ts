@@ -11,16 +11,21 @@
  * per typed username (429). Passwords, answers, seeds and codes are never logged.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
+import type { DirectoryAccount } from '../directory/identity-store';
 import { IdentityStoreRegistry } from '../directory/identity-store.registry';
 import { EnrollmentService, type EnrollmentView } from '../enrollment/enrollment.service';
+import type { EventStore } from '../event-store/event-store';
+import { EVENT_STORE } from '../event-store/event-store.module';
 import { RateLimiter } from '../session/rate-limiter';
 import { normaliseAnswer } from '../shared/crypto/normalise-answer';
 import { base32Encode, totpUri, verifyTotp } from '../shared/crypto/totp';
 import type { AuthenticationType } from '../shared/domain-types';
+import { eventMetadata } from '../shared/http/request-metadata';
+import { KIOSK_SIGN_IN_EVENT_SCHEMA_VERSIONS, type KioskSignInEvent, kioskSignInStreamId } from './kiosk.events';
 import type { KioskDevice } from './kiosk.service';
-import { kioskActor } from './kiosk-device';
+import { kioskActor, maskUnknownUsername } from './kiosk-device';
 import { kioskError } from './kiosk-errors';
 
 /** Failed sign-ins per kiosk and per typed username before 429 (like the kiosk sessions: 20 and 5 per 10 minutes). */
@@ -90,9 +95,57 @@ export class KioskEnrollmentService {
   constructor(
     private readonly stores: IdentityStoreRegistry,
     private readonly enrollments: EnrollmentService,
+    @Inject(EVENT_STORE) private readonly events: EventStore,
   ) {}
 
-  async signIn(device: KioskDevice, username: string, password: string) {
+  /**
+   * Records a sign-in attempt at the kiosk (every authentication attempt is an event), on `kiosk-signin-<kioskId>`.
+   * A failed attempt names the account only when the directory has one by that name; otherwise the typed name is
+   * kept as its first character and length (it may be a mistyped password). Fails with 503 when it cannot be recorded.
+   */
+  private async recordSignIn(
+    device: KioskDevice,
+    req: Request,
+    event:
+      | { type: 'KioskUserSignedIn'; account: DirectoryAccount }
+      | { type: 'KioskUserSignInFailed'; typed: string; reason: string },
+  ): Promise<void> {
+    const store = this.stores.get(device.storeId);
+    const account =
+      event.type === 'KioskUserSignedIn'
+        ? event.account
+        : await store?.findByUsername(event.typed).catch(() => undefined);
+    const common = {
+      kioskId: device.kioskId,
+      storeId: device.storeId,
+      purpose: 'enrollment' as const,
+      subject: account ? { storeId: device.storeId, userId: account.id } : null,
+      username: account
+        ? account.username
+        : maskUnknownUsername(event.type === 'KioskUserSignInFailed' ? event.typed : ''),
+      displayName: account ? (account.displayName ?? account.username) : null,
+    };
+    const fact: KioskSignInEvent =
+      event.type === 'KioskUserSignedIn'
+        ? { type: 'KioskUserSignedIn', data: common }
+        : { type: 'KioskUserSignInFailed', data: { ...common, reason: event.reason } };
+    try {
+      await this.events.append(kioskSignInStreamId(device.kioskId), [
+        {
+          type: fact.type,
+          data: fact.data,
+          metadata: {
+            ...eventMetadata(kioskActor(device, req)),
+            schemaVersion: KIOSK_SIGN_IN_EVENT_SCHEMA_VERSIONS[fact.type],
+          },
+        },
+      ]);
+    } catch {
+      throw kioskError(503, 'kiosk.unavailable', 'This could not be recorded right now. Please try again later.');
+    }
+  }
+
+  async signIn(device: KioskDevice, req: Request, username: string, password: string) {
     const typed = username.trim();
     const kioskKey = `kiosk:${device.kioskId}`;
     const userKey = `user:${device.storeId}:${typed.toLowerCase()}`;
@@ -120,10 +173,12 @@ export class KioskEnrollmentService {
     if (result.result !== 'ok') {
       this.perKiosk.fail(kioskKey);
       this.perUsername.fail(userKey);
+      await this.recordSignIn(device, req, { type: 'KioskUserSignInFailed', typed, reason: result.result });
       if (result.result === 'locked') throw kioskError(401, 'kiosk.accountLocked', ACCOUNT_LOCKED);
       throw refused();
     }
     const account = result.account;
+    await this.recordSignIn(device, req, { type: 'KioskUserSignedIn', account });
     const grant: Grant = {
       enrollmentId: randomUUID().replaceAll('-', ''),
       kioskId: device.kioskId,

@@ -33,7 +33,7 @@ import { type KioskAgent, type KioskSessionEvent, kioskSessionStreamId, kioskStr
 import { KioskReadModel } from './kiosk.read-model';
 import type { KioskDevice } from './kiosk.service';
 import { KIOSK_DECIDER, KIOSK_SESSION_DECIDER } from './kiosk.streams';
-import { kioskActor, newSessionCode, normaliseCode } from './kiosk-device';
+import { kioskActor, maskUnknownUsername, newSessionCode, normaliseCode } from './kiosk-device';
 import { kioskAnswers, kioskError } from './kiosk-errors';
 import {
   claimRefusal,
@@ -110,16 +110,6 @@ const agentRef = (ctx: HelpdeskContext): KioskAgent => ({
 });
 
 const firstName = (displayName: string) => displayName.trim().split(/\s+/)[0] || displayName;
-
-/**
- * What is recorded of a typed name that matches no account: its first character and length only. People often type
- * their password into a username field; the event store keeps what it is given for good, and agents (who see waiting
- * sessions) and auditors do not need the rest to tell a person "no account has that name, try again".
- */
-export function maskUnknownUsername(typed: string): string {
-  const chars = [...typed];
-  return chars.length <= 1 ? '…' : `${chars[0]}… (${chars.length} characters)`;
-}
 
 @Injectable()
 export class KioskSessionService {

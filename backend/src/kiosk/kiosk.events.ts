@@ -63,6 +63,28 @@ export type KioskSessionEvent =
   | KioskSessionClaimRefused
   | KioskSessionEnded;
 
+/**
+ * A person's directory sign-in at a kiosk (to set up how they are verified), on `kiosk-signin-<kioskId>`. Facts, not
+ * decided by a decider: every authentication attempt is recorded. `username` is the account's when the directory has
+ * one by the typed name, else the typed name's first character and length.
+ */
+type KioskSignInData = {
+  kioskId: string;
+  storeId: string;
+  purpose: 'enrollment';
+  subject: { storeId: string; userId: string } | null;
+  username: string;
+  displayName: string | null;
+};
+export type KioskUserSignedIn = DomainEvent<'KioskUserSignedIn', KioskSignInData>;
+export type KioskUserSignInFailed = DomainEvent<'KioskUserSignInFailed', KioskSignInData & { reason: string }>;
+export type KioskSignInEvent = KioskUserSignedIn | KioskUserSignInFailed;
+export const KIOSK_SIGN_IN_EVENT_SCHEMA_VERSIONS: SchemaVersions<KioskSignInEvent['type']> = {
+  KioskUserSignedIn: 1,
+  KioskUserSignInFailed: 1,
+};
+export const kioskSignInStreamId = (kioskId: string) => `kiosk-signin-${kioskId}`;
+
 export const KIOSK_EVENT_SCHEMA_VERSIONS: SchemaVersions<KioskEvent['type']> = {
   KioskRegistered: 1,
   KioskActivated: 1,

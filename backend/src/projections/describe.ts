@@ -169,6 +169,10 @@ export function describe(e: Describable, storeName: (id: string) => string | und
       return `${actor} took ${subject}'s kiosk session at ${kioskName}`;
     case 'kioskSession.claimRefused':
       return `${actor}'s claim of ${e.subject || e.subjectName ? `${subject}'s` : 'a'} kiosk session at ${kioskName} was refused${because}`;
+    case 'kiosk.userSignedIn':
+      return `${subject} signed in at kiosk ${kioskName} to set up how they are verified`;
+    case 'kiosk.userSignInFailed':
+      return `A sign-in at kiosk ${kioskName} as ${s(d.username) || subject} failed${because}`;
     case 'kioskSession.ended': {
       const whose = e.subject || e.subjectName ? ` of ${subject}` : '';
       const how =

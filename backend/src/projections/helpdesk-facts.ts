@@ -85,9 +85,23 @@ export const ACTIONS = [
   'kioskSession.claimed',
   'kioskSession.claimRefused',
   'kioskSession.ended',
+  'kiosk.userSignedIn',
+  'kiosk.userSignInFailed',
 ] as const;
 
 export const OUTCOMES = ['success', 'failure', 'refused', 'requested', 'locked'] as const;
+
+/** Why a directory sign-in (an agent's, or a person's at a kiosk) failed, in words; the code stays in reasonCode. */
+const SIGN_IN_FAILURES: Record<string, string> = {
+  'invalid-credentials': 'wrong username or password',
+  locked: 'the account is locked',
+  disabled: 'the account is disabled',
+  'password-must-change': 'the password must be changed first',
+  'password-expired': 'the password has expired',
+  'unknown-store': 'no such identity store',
+  unavailable: 'the directory could not be reached',
+};
+const signInFailure = (code: string | null) => (code ? (SIGN_IN_FAILURES[code] ?? code) : null);
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -459,7 +473,7 @@ function mapFact(db: DatabaseSync, ctx: FactContext, event: RecordedEvent): Help
       f.outcome = 'failure';
       f.authenticationTypes = ['password'];
       f.reasonCode = str(data.reason);
-      f.reason = str(data.reason);
+      f.reason = signInFailure(f.reasonCode);
       f.details = { username };
       const out = withPeople(f);
       // The attempt is the agent's own: it belongs to their agent history, not to an anonymous actor's.
@@ -935,6 +949,8 @@ const KIOSK_TYPES = new Set([
   'KioskSessionClaimed',
   'KioskSessionClaimRefused',
   'KioskSessionEnded',
+  'KioskUserSignedIn',
+  'KioskUserSignInFailed',
 ]);
 
 /** A kiosk is named like a person, keyed `kiosk:<kioskId>` (the actor of what is recorded from it). */
@@ -1042,6 +1058,28 @@ function kioskFact(
       f.comment = str(data.reason);
       f.details.comment = f.comment;
       break;
+    case 'KioskUserSignedIn':
+    case 'KioskUserSignInFailed': {
+      // A person proving themselves at the kiosk with their directory password (to set up their verification).
+      const signedIn = event.type === 'KioskUserSignedIn';
+      f.action = signedIn ? 'kiosk.userSignedIn' : 'kiosk.userSignInFailed';
+      f.outcome = signedIn ? 'success' : 'failure';
+      f.authenticationTypes = ['password'];
+      const who = accountOf(data.subject);
+      if (who) {
+        ctx.remember(db, who.key, { displayName: str(data.displayName), username: str(data.username) });
+        Object.assign(f, { subject: who.key, subjectStore: who.storeId, subjectUserId: who.userId });
+      }
+      f.subjectName = (who && ctx.name(db, who.key)) || str(data.username);
+      f.store = str(data.storeId);
+      f.details.username = str(data.username);
+      f.details.purpose = str(data.purpose);
+      if (!signedIn) {
+        f.reasonCode = str(data.reason);
+        f.reason = signInFailure(f.reasonCode);
+      }
+      break;
+    }
   }
   return withPeople(f);
 }

@@ -144,7 +144,7 @@ describe('history projection over the real event shapes', () => {
     const { db } = await setup();
     const mine = summaries(db, HANNA_KEY, true);
     expect(mine[0]).toBe('Hanna Agent signed out');
-    expect(mine[1]).toBe('Sign-in as Hanna to Corp AD failed: invalid-credentials');
+    expect(mine[1]).toBe('Sign-in as Hanna to Corp AD failed: wrong username or password');
     expect(mine.at(-1)).toBe('Hanna Agent signed in to Corp AD');
     expect(mine).toContain('Hanna Agent unlocked Carol Jones in Corp AD (read back: not locked)');
     // Carol's answers are facts about Carol, done in Hanna's case: Hanna is their actor.

@@ -16,6 +16,7 @@ import {
   KIOSK_SESSION_EVENT_SCHEMA_VERSIONS,
   type KioskEvent,
   type KioskSessionEvent,
+  type KioskSignInEvent,
 } from '../../src/kiosk/kiosk.events';
 import { ROLE_EVENT_SCHEMA_VERSIONS, type RoleEvent } from '../../src/policy/role.events';
 import { auditProjection, queryAudit, verifyAuditChain } from '../../src/projections/audit.projection';
@@ -78,7 +79,8 @@ type Any =
   | RoleEvent
   | SignInEvent
   | KioskEvent
-  | KioskSessionEvent;
+  | KioskSessionEvent
+  | KioskSignInEvent;
 const ev = (e: Any, actor = HENRY_ACTOR): NewEvent => ({ type: e.type, data: e.data, metadata: meta(actor) });
 
 const policy = { mode: 'restricted' as const, requiredTypes: 2, minSecurityQuestions: 1 };
@@ -120,7 +122,7 @@ const SEQUENCE: { stream: string; event: NewEvent; sentence: string }[] = [
       },
       'system',
     ),
-    sentence: 'Sign-in as henry to Corp AD failed: invalid-credentials',
+    sentence: 'Sign-in as henry to Corp AD failed: wrong username or password',
   },
   {
     stream: 'agent-corp-ad-henry',
@@ -746,6 +748,43 @@ const SEQUENCE: { stream: string; event: NewEvent; sentence: string }[] = [
     ),
     sentence:
       "Hanna Agent's claim of a kiosk session at Lobby was refused: The username typed at the kiosk matched no account",
+  },
+  {
+    stream: 'kiosk-signin-k1',
+    event: ev(
+      {
+        type: 'KioskUserSignedIn',
+        data: {
+          kioskId: 'k1',
+          storeId: 'corp-ad',
+          purpose: 'enrollment',
+          subject: { storeId: DAVE.storeId, userId: DAVE.userId },
+          username: 'dave',
+          displayName: 'Dave Dunn',
+        },
+      },
+      'kiosk:k1',
+    ),
+    sentence: 'Dave Dunn signed in at kiosk Lobby to set up how they are verified',
+  },
+  {
+    stream: 'kiosk-signin-k1',
+    event: ev(
+      {
+        type: 'KioskUserSignInFailed',
+        data: {
+          kioskId: 'k1',
+          storeId: 'corp-ad',
+          purpose: 'enrollment',
+          subject: null,
+          username: 'n… (6 characters)',
+          displayName: null,
+          reason: 'invalid-credentials',
+        },
+      },
+      'kiosk:k1',
+    ),
+    sentence: 'A sign-in at kiosk Lobby as n… (6 characters) failed: wrong username or password',
   },
   {
     stream: 'kiosk-k1',

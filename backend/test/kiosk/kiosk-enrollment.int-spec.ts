@@ -93,6 +93,14 @@ describe('enrollment at the kiosk', () => {
       message: 'That username and password did not work',
     });
     expect(unknown.body).toEqual(wrong.body);
+    // Both attempts are recorded; the unknown name only as its first character and length.
+    const attempts = (await lab.events()).filter((e) => e.type === 'KioskUserSignInFailed');
+    expect(attempts.map((e) => e.data)).toEqual([
+      expect.objectContaining({ username: 'dave', reason: 'invalid-credentials', subject: expect.any(Object) }),
+      expect.objectContaining({ username: 'n… (14 characters)', reason: 'invalid-credentials', subject: null }),
+    ]);
+    expect(attempts[0]?.metadata).toMatchObject({ client: 'kiosk' });
+    expect(JSON.stringify(attempts.map((e) => e.data))).not.toMatch(/NotHisPassword|Whatever|no-such-person/);
     await lab
       .http()
       .post('/api/kiosk/enrollment/sign-in')

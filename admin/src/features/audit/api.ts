@@ -49,6 +49,8 @@ export const ACTIONS = [
   'kioskSession.claimed',
   'kioskSession.claimRefused',
   'kioskSession.ended',
+  'kiosk.userSignedIn',
+  'kiosk.userSignInFailed',
 ] as const;
 
 export type AuditItem = {

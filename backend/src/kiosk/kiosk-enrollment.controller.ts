@@ -17,8 +17,9 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsNotEmpty, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsNotEmpty, IsString, MaxLength, ValidateNested } from 'class-validator';
 import type { Request } from 'express';
+import { KioskAuthenticatorDto, REASON } from './kiosk.controller';
 import type { KioskDevice } from './kiosk.service';
 import { CurrentKiosk, KioskDeviceGuard } from './kiosk-device.guard';
 import { KioskEnrollmentService } from './kiosk-enrollment.service';
@@ -57,20 +58,6 @@ export class EnrollmentQuestionsDto {
   questions!: EnrollmentQuestionDto[];
 }
 
-export class EnrollmentCodeDto {
-  @ApiProperty({ description: 'The 6 digits the authenticator app shows' })
-  @IsString()
-  @Matches(/^[0-9 -]{6,10}$/, { message: 'code must be the digits shown in the authenticator app' })
-  code!: string;
-}
-
-const REASON = (codes: string) => ({
-  description: `\`reason\` is one of ${codes}`,
-  schema: {
-    type: 'object',
-    properties: { statusCode: { type: 'number' }, reason: { type: 'string' }, message: { type: 'string' } },
-  },
-});
 const ENROLLED = {
   type: 'object',
   properties: {
@@ -140,13 +127,13 @@ export class KioskEnrollmentController {
   @Post(':enrollmentId/authenticator/confirm')
   @HttpCode(200)
   @ApiOperation({ summary: 'Confirm the app with the code it shows; then the (encrypted) seed is enrolled' })
-  @ApiBody({ type: EnrollmentCodeDto })
+  @ApiBody({ type: KioskAuthenticatorDto })
   @ApiOkResponse({ schema: { type: 'object', properties: { enrolled: ENROLLED } } })
   @ApiConflictResponse(REASON('kiosk.noAuthenticatorPending, kiosk.authenticatorTriesUsed'))
   @ApiGoneResponse(REASON('kiosk.enrollmentOver'))
   confirmAuthenticator(
     @Param('enrollmentId') enrollmentId: string,
-    @Body() body: EnrollmentCodeDto,
+    @Body() body: KioskAuthenticatorDto,
     @CurrentKiosk() device: KioskDevice,
     @Req() req: Request,
   ) {

@@ -116,13 +116,16 @@ export class KioskCodeDto {
   code!: string;
 }
 
+/** A code from an authenticator app (the kiosk's verification step and its enrollment confirmation). */
 export class KioskAuthenticatorDto {
+  @ApiProperty({ description: 'The 6 digits the authenticator app shows' })
   @IsString()
   @Matches(/^[0-9 -]{6,10}$/, { message: 'code must be the digits shown in the authenticator app' })
   code!: string;
 }
 
-const REASON = (codes: string) => ({
+/** OpenAPI: an error answer whose `reason` is one of `codes` (also used by the kiosk enrollment routes). */
+export const REASON = (codes: string) => ({
   description: `\`reason\` is one of ${codes}`,
   schema: {
     type: 'object',

@@ -93,7 +93,7 @@ export class KioskEnrollmentController {
       },
     },
   })
-  @ApiUnauthorizedResponse(REASON('kiosk.signInRefused (unknown user and wrong password alike), kiosk.accountLocked'))
+  @ApiUnauthorizedResponse(REASON('kiosk.signInRefused (unknown user, wrong password and locked account alike)'))
   @ApiTooManyRequestsResponse(REASON('kiosk.rateLimited, with retryAfterSeconds'))
   signIn(@Body() body: EnrollmentSignInDto, @CurrentKiosk() device: KioskDevice, @Req() req: Request) {
     return this.enrollment.signIn(device, req, body.username, body.password);

@@ -6,9 +6,11 @@
  * like an import (answers normalised + scrypt-hashed, the seed encrypted), as `source: kiosk` with the kiosk's metadata
  * (client `kiosk`, its id).
  *
- * Refusals never reveal whether a username exists: every failed bind answers the same 401 `kiosk.signInRefused`, except
- * a locked account (401 `kiosk.accountLocked`, pointing to "I'm locked out"). Failed sign-ins are limited per kiosk and
- * per typed username (429). Passwords, answers, seeds and codes are never logged.
+ * Refusals never reveal whether a username exists: every failed bind answers the same 401 `kiosk.signInRefused`, a
+ * locked account too (directories report the lock whatever password was typed, so a distinct answer would tell anyone
+ * which names exist and are locked). Failed sign-ins are limited per kiosk and per typed username (429), charged before
+ * the directory is asked so parallel requests cannot get past the limit. Passwords, answers, seeds and codes are never
+ * logged.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
@@ -51,7 +53,6 @@ export const SECURITY_QUESTION_CHOICES: readonly string[] = [
 ];
 
 export const SIGN_IN_REFUSED = 'That username and password did not work';
-export const ACCOUNT_LOCKED = "Your account is locked — choose I'm locked out";
 
 type Grant = {
   enrollmentId: string;
@@ -155,6 +156,14 @@ export class KioskEnrollmentService {
         retryAfterSeconds: Math.ceil(wait / 1000),
       });
     }
+    // Charged now, before the directory is asked (concurrent attempts would otherwise all pass the check above);
+    // taken back below when the attempt turns out not to be a failure.
+    this.perKiosk.fail(kioskKey);
+    this.perUsername.fail(userKey);
+    const forgive = () => {
+      this.perKiosk.forgive(kioskKey);
+      this.perUsername.forgive(userKey);
+    };
     // A new person at the kiosk: whatever the previous one left is gone, whatever the outcome.
     this.grants.delete(device.kioskId);
     const store = this.stores.get(device.storeId);
@@ -164,6 +173,7 @@ export class KioskEnrollmentService {
         : ({ result: 'invalid-credentials' } as const);
     if (result.result === 'unavailable') {
       // Not about this user (the directory could not be asked): nothing to count, nothing revealed.
+      forgive();
       throw kioskError(
         503,
         'kiosk.directoryUnavailable',
@@ -171,12 +181,11 @@ export class KioskEnrollmentService {
       );
     }
     if (result.result !== 'ok') {
-      this.perKiosk.fail(kioskKey);
-      this.perUsername.fail(userKey);
+      // The event keeps the reason (locked, disabled, ...); the answer is the same for all of them.
       await this.recordSignIn(device, req, { type: 'KioskUserSignInFailed', typed, reason: result.result });
-      if (result.result === 'locked') throw kioskError(401, 'kiosk.accountLocked', ACCOUNT_LOCKED);
       throw refused();
     }
+    forgive();
     const account = result.account;
     await this.recordSignIn(device, req, { type: 'KioskUserSignedIn', account });
     const grant: Grant = {

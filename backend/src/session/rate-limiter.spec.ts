@@ -35,4 +35,17 @@ describe('RateLimiter', () => {
     l.reset('a');
     expect(l.retryAfterMs('a')).toBe(0);
   });
+
+  it('takes back the latest failure on forgive', () => {
+    const l = limiter();
+    for (let i = 0; i < 3; i++) l.fail('k');
+    l.forgive('k');
+    expect(l.retryAfterMs('k')).toBe(0);
+    l.forgive('k');
+    l.forgive('k');
+    l.forgive('k');
+    l.fail('k');
+    l.fail('k');
+    expect(l.retryAfterMs('k')).toBe(0);
+  });
 });

@@ -25,6 +25,14 @@ export class RateLimiter {
     if (this.failures.size > 10_000) this.sweep();
   }
 
+  /** Takes back the latest failure of the key (an attempt charged up front that turned out not to count). */
+  forgive(key: string): void {
+    const recent = this.recent(key);
+    recent.pop();
+    if (recent.length) this.failures.set(key, recent);
+    else this.failures.delete(key);
+  }
+
   reset(key: string): void {
     this.failures.delete(key);
   }

@@ -28,11 +28,10 @@ export function groupSecret(secret: string): string[] {
   return groups;
 }
 
-/** The message for a refused sign-in: the backend's (the same for an unknown user and a wrong password). */
+/** The message for a refused sign-in: the same for an unknown user, a wrong password and a locked account. */
 export function signInRefusal(error: unknown): string {
   if (error instanceof ApiError && error.status === 429)
     return `Too many attempts here. You can try again in ${waitText(error.retryAfterSeconds ?? 60)}.`;
-  if (error instanceof ApiError && error.status === 401 && error.reason === 'kiosk.accountLocked') return error.message;
   if (error instanceof ApiError && error.status === 401) return 'That username and password did not work';
   if (error instanceof ApiError && error.status === 400) return 'Please type your username and password.';
   return error instanceof ApiError ? error.message : 'Something went wrong. Please try again.';

@@ -107,8 +107,17 @@ export class SessionService implements OnModuleDestroy {
         HttpStatus.TOO_MANY_REQUESTS,
       );
     }
+    // Charged before the directory is asked, so that parallel guesses cannot all get through before the first
+    // failure is counted; taken back below when the attempt turns out not to count (success, directory down, bad store).
+    this.byIp.fail(ctx.ip);
+    this.byAccount.fail(accountKey);
+    const forgive = () => {
+      this.byIp.forgive(ctx.ip);
+      this.byAccount.forgive(accountKey);
+    };
     const result = await this.directory.signIn(storeId, username.trim(), password);
     if (result.outcome === 'ok') {
+      forgive();
       this.byAccount.reset(accountKey);
       const { agent } = result;
       await this.record(agentStream(agent.storeId, agent.username), ctx, agentActor(agent), {
@@ -131,6 +140,7 @@ export class SessionService implements OnModuleDestroy {
         data: { storeId: storeId ?? null, username: username.trim(), outcome: 'failed', reason: result.outcome },
       });
     }
+    if (result.outcome === 'unavailable' || result.outcome === 'unknown-store') forgive();
     if (result.outcome === 'unavailable') {
       throw new HttpException(
         { statusCode: 503, reason: result.outcome, message: failureMessages.unavailable },
@@ -143,8 +153,6 @@ export class SessionService implements OnModuleDestroy {
         HttpStatus.BAD_REQUEST,
       );
     }
-    this.byIp.fail(ctx.ip);
-    this.byAccount.fail(accountKey);
     throw new HttpException(
       { statusCode: 401, reason: result.outcome, message: failureMessages[result.outcome] },
       HttpStatus.UNAUTHORIZED,

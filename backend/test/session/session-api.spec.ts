@@ -161,6 +161,22 @@ describe('agent session API', () => {
     await signIn('hd.admin', 'whatever').expect(401); // other accounts are not affected
   });
 
+  it('parallel guesses for one account cannot get past the limit (each attempt is counted before the bind)', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => signIn('hd.agent', `parallel${i}`).then((r) => r.status)),
+    );
+    expect(calls).toHaveLength(5);
+    expect(answers.filter((s) => s === 401)).toHaveLength(5);
+    expect(answers.filter((s) => s === 429)).toHaveLength(5);
+  });
+
+  it('a successful sign-in and an unreachable directory do not count towards the limit', async () => {
+    for (let i = 0; i < 4; i++) await signIn('hd.agent', `wrong${i}`).expect(401);
+    await signIn('hd.agent', 'right').expect(200); // resets the account's count
+    for (let i = 0; i < 4; i++) await signIn('down', 'any').expect(503);
+    await signIn('down', 'any').expect(503); // five unavailable answers, still not limited
+  });
+
   describe('the session follows the directory (groups read again; here on every request)', () => {
     const signedIn = async () => {
       const res = await signIn('hd.agent', 'right').expect(200);

@@ -30,12 +30,15 @@ const answers: Record<string, AgentSignInResult> = {
   'down/any': { outcome: 'unavailable', message: 'ECONNREFUSED' },
 };
 const calls: string[] = [];
+/** How long the scripted directory takes to answer a bind (0: at once). */
+let bindMs = 0;
 /** What the directory says about a signed-in agent now (the session's groups are read again on every request). */
 let refreshed: (agent: Agent) => AgentRefreshResult | Promise<AgentRefreshResult>;
 const directory: AgentDirectory = {
   signInStores: () => [{ id: 'corp-ad', name: 'Corp AD', isDefault: true }],
   signIn: async (storeId, username, password) => {
     calls.push(`${username}/${password}`);
+    if (bindMs) await new Promise((r) => setTimeout(r, bindMs)); // a directory that takes its time to answer
     if (storeId && storeId !== 'corp-ad') return { outcome: 'unknown-store', message: storeId };
     return (
       answers[`${username}/${password}`] ??
@@ -66,6 +69,7 @@ describe('agent session API', () => {
   let app: INestApplication;
   beforeEach(async () => {
     calls.length = 0;
+    bindMs = 0;
     refreshed = (a) => ({ outcome: 'ok', agent: a });
     events = new SqliteEventStore({ file: ':memory:' });
     const moduleRef = await Test.createTestingModule({
@@ -162,12 +166,14 @@ describe('agent session API', () => {
   });
 
   it('parallel guesses for one account cannot get past the limit (each attempt is counted before the bind)', async () => {
+    bindMs = 50;
     const answers = await Promise.all(
       Array.from({ length: 10 }, (_, i) => signIn('hd.agent', `parallel${i}`).then((r) => r.status)),
     );
     expect(calls).toHaveLength(5);
     expect(answers.filter((s) => s === 401)).toHaveLength(5);
     expect(answers.filter((s) => s === 429)).toHaveLength(5);
+    bindMs = 0;
   });
 
   it('a successful sign-in and an unreachable directory do not count towards the limit', async () => {

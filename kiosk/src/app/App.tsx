@@ -19,6 +19,10 @@ export function App() {
   /** "Set up how we can verify you" runs on top of Welcome, with its own inactivity reset. */
   const [enrolling, setEnrolling] = useState(false);
   const enrollmentShown = enrolling && k.state.screen === 'welcome';
+  // Leaving Welcome (a device error, a revocation) ends the set-up for good: coming back shows Welcome, not the flow.
+  useEffect(() => {
+    if (k.state.screen !== 'welcome') setEnrolling(false);
+  }, [k.state.screen]);
   const { warning } = useInactivity(k.inactivityLimit, k.idle, k.screenKey);
   useLockdown();
 

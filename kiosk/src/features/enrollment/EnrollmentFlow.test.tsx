@@ -156,6 +156,24 @@ describe('set up how we can verify you', () => {
     expect(calls.some((c) => c.url === '/api/kiosk/enrollment/e1/end')).toBe(true);
   });
 
+  it('after too many wrong codes the key is dropped: back to the overview, which offers a new set-up', async () => {
+    backend([
+      on('POST', '/api/kiosk/enrollment/e1/authenticator/confirm', () =>
+        refusal(409, 'kiosk.authenticatorTriesUsed', 'Too many wrong codes for this key'),
+      ),
+    ]);
+    render(<App />);
+    await openEnrollment();
+    await signIn('dave', 'DavePass1!');
+    await user.click(await screen.findByRole('button', { name: 'Set up authenticator app' }));
+    await user.type(await screen.findByLabelText('The 6-digit code the app shows now'), '111111');
+    await user.click(screen.getByRole('button', { name: 'Confirm' }));
+    expect(await screen.findByRole('heading', { name: 'Hello, Dave Dunn' })).toBeTruthy();
+    expect(screen.getByText('That key can no longer be used. Start the authenticator app set-up again.')).toBeTruthy();
+    expect(screen.queryByText(/JBSW Y3DP/)).toBeNull();
+    expect(screen.getByRole('button', { name: 'Set up authenticator app' })).toBeTruthy();
+  });
+
   it('inactivity resets everything: the typed password is gone, the grant ended', async () => {
     const calls = backend();
     render(<App />);

@@ -128,6 +128,15 @@ export function EnrollmentFlow({ onExit }: { onExit: (message?: string) => void 
             } catch (e) {
               if (e instanceof ApiError && e.reason === 'kiosk.wrongCode')
                 return 'That code did not match. Type the code the app shows now.';
+              if (
+                e instanceof ApiError &&
+                (e.reason === 'kiosk.authenticatorTriesUsed' || e.reason === 'kiosk.noAuthenticatorPending')
+              ) {
+                // The key on screen is no longer valid: back to the overview, where a new set-up starts afresh.
+                setSeed(null);
+                updated(grant.enrolled, 'That key can no longer be used. Start the authenticator app set-up again.');
+                return null;
+              }
               return failed(e);
             }
           }}

@@ -12,6 +12,11 @@ import { DEFAULT_PROJECTIONS, readModelFile } from './read-models';
 export interface ProjectionThreadData {
   dataDir: string;
   connectionString?: string;
+  /**
+   * How often the embedded store's follower also looks for commits it was not told about (default 1000 ms; commits
+   * of this process are notified). Tests set it high to show that the notices alone keep the thread live.
+   */
+  followerPollMs?: number;
 }
 
 /** Main thread → projection thread. */
@@ -173,7 +178,11 @@ export class ProjectionThread implements ProjectionHost {
   private spawn(first: boolean): Promise<void> {
     const ext = extname(__filename);
     const worker = new Worker(join(__dirname, `projection-worker${ext}`), {
-      workerData: { dataDir: this.options.dataDir, connectionString: this.options.connectionString },
+      workerData: {
+        dataDir: this.options.dataDir,
+        connectionString: this.options.connectionString,
+        followerPollMs: this.options.followerPollMs,
+      } satisfies ProjectionThreadData,
       // From the .ts source (tests, benchmarks) the thread compiles what it imports as the main thread does.
       ...(ext === '.ts' ? { execArgv: ['-r', require.resolve('@swc-node/register')] } : {}),
     });

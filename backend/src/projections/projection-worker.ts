@@ -13,7 +13,7 @@ import { createProjectionRunner, DEFAULT_PROJECTIONS } from './read-models';
 
 if (parentPort) {
   const port = parentPort;
-  const { dataDir, connectionString } = workerData as ProjectionThreadData;
+  const { dataDir, connectionString, followerPollMs } = workerData as ProjectionThreadData;
   const post = (message: FromProjectionThread) => port.postMessage(message);
   const log = (message: string) => post({ type: 'log', message });
   const store: EventStore = connectionString
@@ -28,7 +28,11 @@ if (parentPort) {
             ),
         },
       })
-    : new SqliteEventStore({ file: eventStoreFile(dataDir), follower: true });
+    : new SqliteEventStore({
+        file: eventStoreFile(dataDir),
+        follower: true,
+        ...(followerPollMs ? { pollIntervalMs: followerPollMs } : {}),
+      });
   const runner: ProjectionRunner = createProjectionRunner(store, dataDir, DEFAULT_PROJECTIONS, {
     log,
     // Status changes are rare (per projection, not per event): each is sent at once, even mid catch-up.

@@ -17,10 +17,11 @@ export type SessionTimeouts = { idleMs: number; absoluteMs: number };
 /** How stale the stored last-seen time may get before a request refreshes it (the idle timeout's resolution). */
 const TOUCH_INTERVAL_MS = 30_000;
 
-/** One-shot crypto.hash: several times cheaper than a createHash object for one short input (every request). */
-const hash = (token: string) => digest('sha256', token, 'base64url');
-/** How a session is keyed anywhere it is kept (database, memory): a hash of its token, never the token itself. */
-export const sessionKey = hash;
+/**
+ * How a session is keyed anywhere it is kept (database, memory): a hash of its token, never the token itself.
+ * One-shot crypto.hash: several times cheaper than a createHash object for one short input (every request).
+ */
+export const sessionKey = (token: string) => digest('sha256', token, 'base64url');
 
 /**
  * Server-side agent sessions in SQLite (survive a restart). Only a hash of the session token is stored, so a copy of
@@ -68,7 +69,7 @@ export class SessionStore {
       expiresAt: Math.min(t + this.timeouts.idleMs, t + this.timeouts.absoluteMs),
     };
     this.sql('INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)').run(
-      hash(token),
+      sessionKey(token),
       JSON.stringify(agent),
       session.csrfToken,
       t,
@@ -80,15 +81,16 @@ export class SessionStore {
 
   /** The live session for a token without extending it (a status check is not the agent working). */
   peek(token: string): Session | undefined {
-    const key = hash(token);
-    const session = this.live.get(key) ?? this.load(key);
+    const session = this.current(sessionKey(token));
     return session && session.expiresAt > this.now() ? { ...session } : undefined;
   }
 
-  /** The live session for a token, its idle expiry extended; undefined when unknown or expired. */
-  touch(token: string): Session | undefined {
-    const key = hash(token);
-    const session = this.live.get(key) ?? this.load(key);
+  /**
+   * The live session for a token, its idle expiry extended; undefined when unknown or expired. `key`: the token's
+   * sessionKey when the caller has it already (it is hashed once per request).
+   */
+  touch(token: string, key = sessionKey(token)): Session | undefined {
+    const session = this.current(key);
     const t = this.now();
     if (!session) return undefined;
     if (session.expiresAt <= t) {
@@ -115,6 +117,11 @@ export class SessionStore {
     this.live.set(key, session);
   }
 
+  /** The stored session under this key: the remembered copy, else read (and remembered). */
+  private current(key: string): Session | undefined {
+    return this.live.get(key) ?? this.load(key);
+  }
+
   private load(key: string): Session | undefined {
     const row = this.sql('SELECT * FROM sessions WHERE token_hash = ?').get(key) as
       | { agent: string; csrf_token: string; created_at: number; last_seen_at: number; expires_at: number }
@@ -136,7 +143,7 @@ export class SessionStore {
    * Nothing happens when the session is gone meanwhile (signed out by a concurrent request).
    */
   updateAgent(token: string, agent: Agent): void {
-    const key = hash(token);
+    const key = sessionKey(token);
     const { changes } = this.sql('UPDATE sessions SET agent = ? WHERE token_hash = ?').run(JSON.stringify(agent), key);
     const session = this.live.get(key);
     if (Number(changes) === 0) this.live.delete(key);
@@ -144,7 +151,7 @@ export class SessionStore {
   }
 
   revoke(token: string): void {
-    const key = hash(token);
+    const key = sessionKey(token);
     this.live.delete(key);
     this.sql('DELETE FROM sessions WHERE token_hash = ?').run(key);
   }

@@ -178,7 +178,7 @@ export class SessionService implements OnModuleDestroy {
    */
   async resumeChecked(token: string, ctx: RequestContext): Promise<Session | undefined> {
     const key = sessionKey(token);
-    const session = this.sessions.touch(token);
+    const session = this.sessions.touch(token, key);
     if (!session) {
       this.checkedAt.delete(key);
       return undefined;

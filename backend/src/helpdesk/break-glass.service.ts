@@ -14,7 +14,7 @@ import { EVENT_STORE } from '../event-store/event-store.module';
 import { handle } from '../event-store/handle';
 import { refuse } from '../shared/decider';
 import { recording } from '../shared/http/errors';
-import { approverRefusal } from './case.decider';
+import { approverRefusal, type CaseCommand } from './case.decider';
 import { type CaseEvent, caseStreamId, REASONS } from './case.events';
 import { type BreakGlassView, breakGlassView, CASE_DECIDER, CaseService } from './case.service';
 import type { CaseState, OpenCase } from './case.state';
@@ -67,27 +67,16 @@ export class BreakGlassService {
   ): Promise<BreakGlassAnswer> {
     const known = await this.cases.ownStream(ctx, caseId);
     openCase(known.state);
-    const role = await this.cases.role(ctx);
     const now = new Date();
-    const r = await recording(() =>
-      handle(
-        this.store,
-        caseStreamId(caseId),
-        CASE_DECIDER,
-        {
-          type: 'RequestBreakGlass',
-          requestId: randomUUID(),
-          reason: body.reason,
-          ...(body.ticket !== undefined ? { ticket: body.ticket } : {}),
-          role,
-          requestMinutes: this.settings.requestMinutes,
-          now,
-        },
-        { metadata: metadataFor(ctx), retryOnConflict: true, known },
-      ),
-    );
-    throwIfRefused(r.newEvents, caseId);
-    return { caseId, breakGlass: breakGlassView(openCase(r.newState).breakGlass, now) };
+    return this.record(ctx, caseId, known, now, {
+      type: 'RequestBreakGlass',
+      requestId: randomUUID(),
+      reason: body.reason,
+      ...(body.ticket !== undefined ? { ticket: body.ticket } : {}),
+      role: await this.cases.role(ctx),
+      requestMinutes: this.settings.requestMinutes,
+      now,
+    });
   }
 
   /** A second agent approves or denies the case's pending request; the events carry the approver's metadata. */
@@ -100,25 +89,36 @@ export class BreakGlassService {
   ): Promise<BreakGlassAnswer> {
     const known = await this.cases.load(caseId);
     openCase(known.state);
-    const role = await this.cases.role(ctx);
     const now = new Date();
+    return this.record(ctx, caseId, known, now, {
+      type: 'DecideBreakGlass',
+      decision,
+      ...(requestId !== undefined ? { requestId } : {}),
+      approver: { storeId: ctx.agent.storeId, userId: ctx.agent.userId, displayName: ctx.agent.displayName },
+      approverRole: await this.cases.role(ctx),
+      ...(comment !== undefined ? { comment } : {}),
+      approvalMinutes: this.settings.approvalMinutes,
+      now,
+    });
+  }
+
+  /**
+   * Decides a break-glass command on the case as just read (with the metadata of the agent making the request), turns
+   * a recorded refusal into 403/409, and answers with the request as it now stands.
+   */
+  private async record(
+    ctx: HelpdeskContext,
+    caseId: string,
+    known: { state: CaseState; revision: bigint },
+    now: Date,
+    command: CaseCommand,
+  ): Promise<BreakGlassAnswer> {
     const r = await recording(() =>
-      handle(
-        this.store,
-        caseStreamId(caseId),
-        CASE_DECIDER,
-        {
-          type: 'DecideBreakGlass',
-          decision,
-          ...(requestId !== undefined ? { requestId } : {}),
-          approver: { storeId: ctx.agent.storeId, userId: ctx.agent.userId, displayName: ctx.agent.displayName },
-          approverRole: role,
-          ...(comment !== undefined ? { comment } : {}),
-          approvalMinutes: this.settings.approvalMinutes,
-          now,
-        },
-        { metadata: metadataFor(ctx), retryOnConflict: true, known },
-      ),
+      handle(this.store, caseStreamId(caseId), CASE_DECIDER, command, {
+        metadata: metadataFor(ctx),
+        retryOnConflict: true,
+        known,
+      }),
     );
     throwIfRefused(r.newEvents, caseId);
     return { caseId, breakGlass: breakGlassView(openCase(r.newState).breakGlass, now) };
